@@ -129,7 +129,6 @@ impl fmt::Display for Diagnostic {
 
 /// Sorts diagnostics by file, line, column, then message, so output order is stable.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(|a, b| {
-        (&a.span, &a.shape, &a.message).cmp(&(&b.span, &b.shape, &b.message))
-    });
+    diagnostics
+        .sort_by(|a, b| (&a.span, &a.shape, &a.message).cmp(&(&b.span, &b.shape, &b.message)));
 }

@@ -6,6 +6,7 @@
 //! value types Smithy needs beyond `std` (blobs, timestamps, documents, big numbers).
 #![deny(missing_docs)]
 
+pub mod binding;
 pub mod blob;
 pub mod client;
 pub mod credentials;
@@ -30,5 +31,10 @@ pub use error::{ErrorMetadata, SdkError, Unhandled};
 pub use numbers::{BigDecimal, BigInteger};
 pub use validation::{ValidationError, Validator, Violation};
 
-/// Re-exported so generated crates need no direct dependency on it.
+/// Re-exported so generated crates need no direct dependency on them.
+pub use bytes;
 pub use serde_json;
+
+/// A boxed, sendable future: the return type of the runtime's object-safe async traits
+/// (transport, credentials providers).
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;

@@ -1,0 +1,193 @@
+//! The client (one method per operation) and the operations' fluent builders.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{Ctx, ident};
+use crate::ir::{OperationIr, Protocol};
+
+/// `pub struct Client` and the service's `ServiceMeta`.
+pub(super) fn client(ctx: &Ctx<'_>) -> TokenStream {
+    let rt = &ctx.rt;
+    let svc = ctx.svc;
+    let sdk_id = &svc.sdk_id;
+    let signing = svc.signing_name.clone().unwrap_or_default();
+    let prefix = &svc.endpoint_prefix;
+    let version = &svc.api_version;
+    let env_name = &svc.env_name;
+    let rules = match &svc.endpoint_rules {
+        Some(r) => quote!(::std::option::Option::Some(#r)),
+        None => quote!(::std::option::Option::None),
+    };
+    let methods = svc.operations.iter().map(|op| {
+        let m = ident(&op.method);
+        let b = ident(&op.builder);
+        let d = super::doc(op.docs.as_deref());
+        quote! {
+            #d
+            pub fn #m(&self) -> operation::#b {
+                operation::#b::new(self.handle.clone())
+            }
+        }
+    });
+    let doc = super::doc_lines(&format!(
+        "A client for {sdk_id}.\n\nCheap to clone: clones share configuration, credentials and connections."
+    ));
+    let example_op = svc.operations.first().map(|op| op.method.clone());
+    let example = example_op.map(|m| {
+        let text = super::doc_lines(&format!(
+            "\n\n```ignore\n# async fn example(config: &{rt}::Config) {{\nlet client = Client::new(config);\nlet result = client.{m}()\n    // .member(value) ...\n    .send()\n    .await;\n# }}\n```",
+            rt = rt.to_string().replace(' ', ""),
+            m = super::bare(&m)
+        ));
+        quote!(#text)
+    });
+    quote! {
+        #doc
+        #example
+        #[derive(::std::clone::Clone, ::std::fmt::Debug)]
+        pub struct Client {
+            handle: #rt::Handle,
+        }
+        impl Client {
+            /// A client with the given configuration.
+            pub fn new(config: &#rt::Config) -> Self {
+                Client {
+                    handle: #rt::Handle::new(config, &SERVICE),
+                }
+            }
+            /// The configuration this client was made with.
+            pub fn config(&self) -> &#rt::Config {
+                self.handle.config()
+            }
+            #(#methods)*
+        }
+        /// Facts about the service the runtime needs: signing name, endpoint rules, ids.
+        static SERVICE: #rt::ServiceMeta = #rt::ServiceMeta {
+            sdk_id: #sdk_id,
+            signing_name: #signing,
+            endpoint_prefix: #prefix,
+            api_version: #version,
+            endpoint_rules: #rules,
+            env_name: #env_name,
+        };
+    }
+}
+
+/// `pub mod operation { ... }`: one fluent builder per operation.
+pub(super) fn operation_module(ctx: &Ctx<'_>) -> TokenStream {
+    let builders = ctx.svc.operations.iter().map(|op| fluent(ctx, op));
+    quote! {
+        /// Fluent builders: one per operation, returned by the [`Client`] methods.
+        pub mod operation {
+            #(#builders)*
+        }
+    }
+}
+
+fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
+    let rt = &ctx.rt;
+    let name = ident(&op.builder);
+    let method = ident(&op.method);
+    let err = ident(&op.error_enum);
+    let doc = super::doc_lines(&format!(
+        "Builds and sends a `{}` request: set members, then call [`send`](Self::send).",
+        op.name
+    ));
+    let output = match &op.output {
+        Some(o) => {
+            let o = ident(o);
+            quote!(super::types::#o)
+        }
+        None => quote!(()),
+    };
+    let result = quote!(::std::result::Result<#output, #rt::SdkError<super::error::#err>>);
+    let input_struct = op.input.as_ref().and_then(|i| ctx.struct_def(i));
+    let (field, new_inner, setters) = match input_struct {
+        Some(s) => {
+            let b = quote::format_ident!("{}Builder", super::bare(&s.name));
+            let setters = s
+                .members
+                .iter()
+                .map(|m| super::builders::setters(ctx, m, true));
+            (
+                quote!(inner: super::builders::#b,),
+                quote!(inner: ::std::default::Default::default(),),
+                quote! {
+                    /// The input built so far.
+                    pub fn as_input(&self) -> &super::builders::#b {
+                        &self.inner
+                    }
+                    #(#setters)*
+                },
+            )
+        }
+        None => (TokenStream::new(), TokenStream::new(), TokenStream::new()),
+    };
+    let mut_self = input_struct.is_some_and(|s| s.members.iter().any(|m| m.idempotency_token));
+    let send_body = match (&ctx.svc.protocol, input_struct) {
+        (Protocol::RestJson1, Some(s)) => {
+            let fallible = super::builders::build_is_fallible(s);
+            let build = if fallible {
+                quote!(let input = self.inner.build().map_err(#rt::SdkError::Validation)?;)
+            } else {
+                quote!(let input = self.inner.build();)
+            };
+            let tokens = s.members.iter().filter(|m| m.idempotency_token).map(|m| {
+                let get = super::prefixed("get", &m.field);
+                let f = ident(&m.field);
+                quote! {
+                    if self.inner.#get().is_none() {
+                        self.inner = self.inner.#f(#rt::idempotency::new_token());
+                    }
+                }
+            });
+            let validate = if ctx.validation.needs(&s.name) {
+                quote!(input.validate().map_err(#rt::SdkError::Validation)?;)
+            } else {
+                TokenStream::new()
+            };
+            quote! {
+                #(#tokens)*
+                #build
+                #validate
+                super::protocol::#method(&self.handle, &input).await
+            }
+        }
+        (Protocol::RestJson1, None) => quote!(super::protocol::#method(&self.handle).await),
+        (Protocol::Unsupported(p), _) => {
+            let msg = format!(
+                "the protocol `{p}` of this service is not supported by this generator yet"
+            );
+            quote! {
+                let _ = &self.handle;
+                ::std::result::Result::Err(#rt::SdkError::Construction(#rt::error::ConstructionError::new(#msg)))
+            }
+        }
+    };
+    let self_kw = if mut_self {
+        quote!(mut self)
+    } else {
+        quote!(self)
+    };
+    quote! {
+        #doc
+        #[derive(::std::clone::Clone, ::std::fmt::Debug)]
+        pub struct #name {
+            handle: #rt::Handle,
+            #field
+        }
+        impl #name {
+            pub(super) fn new(handle: #rt::Handle) -> Self {
+                #name { handle, #new_inner }
+            }
+            #setters
+            /// Fills the idempotency token if unset, builds and validates the input (every
+            /// violation is reported at once, nothing is sent if any), then sends the request,
+            /// retrying as configured.
+            pub async fn send(#self_kw) -> #result {
+                #send_body
+            }
+        }
+    }
+}

@@ -1,0 +1,858 @@
+//! Model → IR: walks each service's closure and decides names, types and bindings.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{Member, Model, Node, NodeValue, Shape, ShapeId, ShapeKind, Traits};
+use crate::{docs, naming, pattern};
+
+use super::{
+    Binding, Constraints, EnumDef, EnumValueIr, ErrorInfo, ErrorRef, HttpIr, Kind, MemberIr,
+    OperationIr, PathSegment, PatternIr, Protocol, ServiceIr, StructDef, TimestampFormat, TypeDef,
+    TypeRef, UnionDef, VariantIr, recursion,
+};
+
+const UNIT: (&str, &str) = ("smithy.api", "Unit");
+
+/// Client methods that generated operation methods must not shadow.
+const RESERVED_CLIENT_METHODS: &[&str] = &["new", "from_env", "config", "handle", "clone", "fmt"];
+
+/// Builds the IR of every service in `model`, restricted to `only_services` when given (by
+/// shape name or absolute id). Returns the services and the diagnostics found on the way
+/// (name collisions, unusable patterns, unsupported constructs).
+pub fn build(model: &Model, only_services: Option<&[String]>) -> (Vec<ServiceIr>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut services: Vec<ServiceIr> = Vec::new();
+    for shape in model.services() {
+        if let Some(only) = only_services {
+            let id = shape.id.to_string();
+            if !only.iter().any(|s| *s == id || s == shape.id.name()) {
+                continue;
+            }
+        }
+        let mut builder = ServiceBuilder::new(model, shape, &mut diagnostics);
+        if let Some(service) = builder.build() {
+            services.push(service);
+        }
+    }
+    let mut seen: BTreeMap<String, ShapeId> = BTreeMap::new();
+    for service in &services {
+        if let Some(other) = seen.insert(service.module.clone(), service.id.clone()) {
+            let span = model.shape(&service.id).and_then(|s| s.span.as_ref());
+            diagnostics.push(
+                Diagnostic::error(format!(
+                    "services `{other}` and `{}` would both generate the module `{}`",
+                    service.id, service.module
+                ))
+                .at_opt(span)
+                .shape(&service.id)
+                .help("give one of them a different `sdkId` in its `aws.api#service` trait"),
+            );
+        }
+    }
+    services.sort_by(|a, b| a.module.cmp(&b.module));
+    (services, diagnostics)
+}
+
+struct ServiceBuilder<'a> {
+    model: &'a Model,
+    service: &'a Shape,
+    rename: BTreeMap<ShapeId, String>,
+    diagnostics: &'a mut Vec<Diagnostic>,
+    /// Rust type name of each generated shape.
+    names: BTreeMap<ShapeId, String>,
+    patterns: BTreeMap<PatternIr, usize>,
+    /// Shapes reachable from operation inputs / outputs+errors.
+    input_shapes: BTreeSet<ShapeId>,
+    output_shapes: BTreeSet<ShapeId>,
+}
+
+impl<'a> ServiceBuilder<'a> {
+    fn new(model: &'a Model, service: &'a Shape, diagnostics: &'a mut Vec<Diagnostic>) -> Self {
+        let rename = match &service.kind {
+            ShapeKind::Service(s) => s.rename.clone(),
+            _ => BTreeMap::new(),
+        };
+        ServiceBuilder {
+            model,
+            service,
+            rename,
+            diagnostics,
+            names: BTreeMap::new(),
+            patterns: BTreeMap::new(),
+            input_shapes: BTreeSet::new(),
+            output_shapes: BTreeSet::new(),
+        }
+    }
+
+    fn build(&mut self) -> Option<ServiceIr> {
+        let ShapeKind::Service(svc) = &self.service.kind else {
+            return None;
+        };
+        let traits = &self.service.traits;
+        let aws_service = traits.get("aws.api#service");
+        let sdk_id = aws_service
+            .and_then(|n| n.get("sdkId"))
+            .and_then(Node::as_str)
+            .unwrap_or(self.service.id.name())
+            .to_string();
+        let module = module_for(&sdk_id);
+        let signing_name = traits
+            .get("aws.auth#sigv4")
+            .and_then(|n| n.get("name"))
+            .and_then(Node::as_str)
+            .map(str::to_string);
+        let endpoint_prefix = aws_service
+            .and_then(|n| n.get("endpointPrefix"))
+            .and_then(Node::as_str)
+            .map(str::to_string)
+            .or_else(|| signing_name.clone())
+            .unwrap_or_else(|| module.clone());
+        let env_name = sdk_id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let protocol = if traits.has("aws.protocols#restJson1") {
+            Protocol::RestJson1
+        } else {
+            let other = traits
+                .iter()
+                .map(|(id, _)| id)
+                .find(|id| id.namespace() == "aws.protocols")
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            Protocol::Unsupported(other)
+        };
+        let endpoint_rules = traits.get("smithy.rules#endpointRuleSet").map(node_to_json);
+
+        // The operation closure: direct operations, then those reached through resources.
+        let mut operation_ids = BTreeSet::new();
+        for op in &svc.operations {
+            operation_ids.insert(op.clone());
+        }
+        let mut resource_stack: Vec<ShapeId> = svc.resources.clone();
+        let mut seen_resources = BTreeSet::new();
+        while let Some(rid) = resource_stack.pop() {
+            if !seen_resources.insert(rid.clone()) {
+                continue;
+            }
+            if let Some(ShapeKind::Resource(r)) = self.model.shape(&rid).map(|s| &s.kind) {
+                for (_, op) in &r.lifecycle {
+                    operation_ids.insert(op.clone());
+                }
+                operation_ids.extend(r.operations.iter().cloned());
+                operation_ids.extend(r.collection_operations.iter().cloned());
+                resource_stack.extend(r.resources.iter().cloned());
+            }
+        }
+
+        // Shape closure, split into input-side and output-side reachability.
+        for op_id in &operation_ids {
+            let Some(ShapeKind::Operation(op)) = self.model.shape(op_id).map(|s| &s.kind) else {
+                continue;
+            };
+            self.reach(&op.input, true);
+            self.reach(&op.output, false);
+            for e in op.errors.iter().chain(svc.errors.iter()) {
+                self.reach(e, false);
+            }
+        }
+        self.assign_type_names();
+
+        let mut types = BTreeMap::new();
+        let all: BTreeSet<ShapeId> = self
+            .input_shapes
+            .union(&self.output_shapes)
+            .cloned()
+            .collect();
+        for id in &all {
+            if let Some(def) = self.type_def(id) {
+                types.insert(def.name().to_string(), def);
+            }
+        }
+        recursion::box_cycles(&mut types);
+
+        let mut operations = Vec::new();
+        for op_id in &operation_ids {
+            if let Some(op) = self.operation(op_id, &svc.errors) {
+                operations.push(op);
+            }
+        }
+        operations.sort_by(|a, b| a.method.cmp(&b.method));
+        self.check_operation_names(&operations);
+
+        let mut patterns: Vec<(usize, PatternIr)> =
+            self.patterns.iter().map(|(p, i)| (*i, p.clone())).collect();
+        patterns.sort_by_key(|(i, _)| *i);
+
+        Some(ServiceIr {
+            id: self.service.id.clone(),
+            module,
+            docs: doc_of(traits),
+            sdk_id,
+            signing_name,
+            endpoint_prefix,
+            env_name,
+            api_version: svc.version.clone(),
+            endpoint_rules,
+            protocol,
+            operations,
+            types,
+            patterns: patterns.into_iter().map(|(_, p)| p).collect(),
+        })
+    }
+
+    /// Marks `id` and everything it reaches as input-side or output-side.
+    fn reach(&mut self, id: &ShapeId, input: bool) {
+        let mut stack = vec![id.clone()];
+        while let Some(id) = stack.pop() {
+            if id == ShapeId::new(UNIT.0, UNIT.1) {
+                continue;
+            }
+            let set = if input {
+                &mut self.input_shapes
+            } else {
+                &mut self.output_shapes
+            };
+            if !set.insert(id.clone()) {
+                continue;
+            }
+            if let Some(shape) = self.model.shape(&id) {
+                for m in shape.kind.members() {
+                    stack.push(m.target.clone());
+                }
+            }
+        }
+    }
+
+    /// Gives every generated shape a Rust type name; collisions are errors.
+    fn assign_type_names(&mut self) {
+        let ids: BTreeSet<ShapeId> = self
+            .input_shapes
+            .union(&self.output_shapes)
+            .cloned()
+            .collect();
+        let mut by_key: BTreeMap<String, ShapeId> = BTreeMap::new();
+        for id in ids {
+            let Some(shape) = self.model.shape(&id) else {
+                continue;
+            };
+            if !matches!(
+                shape.kind,
+                ShapeKind::Structure(_)
+                    | ShapeKind::Union(_)
+                    | ShapeKind::Enum(_)
+                    | ShapeKind::IntEnum(_)
+            ) {
+                continue;
+            }
+            let smithy_name = self
+                .rename
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| id.name().to_string());
+            let name = naming::type_name(&smithy_name);
+            let key = naming::collision_key(&name);
+            if let Some(other) = by_key.get(&key) {
+                self.diagnostics.push(
+                    Diagnostic::error(format!(
+                        "shapes `{other}` and `{id}` would both be generated as the Rust type `{name}` in service `{}`",
+                        self.service.id
+                    ))
+                    .at_opt(shape.span.as_ref())
+                    .shape(&id)
+                    .help(format!(
+                        "add a `rename` entry for one of them to the service shape `{}`",
+                        self.service.id
+                    )),
+                );
+                continue;
+            }
+            by_key.insert(key, id.clone());
+            self.names.insert(id, name);
+        }
+    }
+
+    fn type_def(&mut self, id: &ShapeId) -> Option<TypeDef> {
+        let shape = self.model.shape(id)?;
+        let name = self.names.get(id)?.clone();
+        let sensitive = shape.traits.has("smithy.api#sensitive");
+        let docs = doc_of(&shape.traits);
+        let in_input = self.input_shapes.contains(id);
+        let in_output = self.output_shapes.contains(id);
+        Some(match &shape.kind {
+            ShapeKind::Structure(members) => {
+                let error = shape.traits.get("smithy.api#error").map(|e| {
+                    let retryable = shape.traits.get("smithy.api#retryable");
+                    ErrorInfo {
+                        server_fault: e.as_str() == Some("server"),
+                        http_status: shape
+                            .traits
+                            .get("smithy.api#httpError")
+                            .and_then(Node::as_number)
+                            .and_then(|n| n.as_i64())
+                            .and_then(|n| u16::try_from(n).ok()),
+                        retryable: retryable.is_some(),
+                        throttling: retryable
+                            .and_then(|r| r.get("throttling"))
+                            .and_then(Node::as_bool)
+                            .unwrap_or(false),
+                    }
+                });
+                let members = self.members(shape, members);
+                TypeDef::Struct(StructDef {
+                    id: id.clone(),
+                    name,
+                    docs,
+                    members,
+                    sensitive,
+                    error,
+                    in_input,
+                    in_output,
+                })
+            }
+            ShapeKind::Union(members) => {
+                let mut variants = Vec::new();
+                let mut seen = BTreeMap::new();
+                for m in members {
+                    let variant = naming::variant_name(&m.name);
+                    if let Some(prev) = seen.insert(naming::collision_key(&variant), m.name.clone())
+                    {
+                        self.name_clash(shape, m, &prev, &variant);
+                        continue;
+                    }
+                    let ty = if m.target == ShapeId::new(UNIT.0, UNIT.1) {
+                        None
+                    } else {
+                        Some(self.type_ref(&m.target, &m.traits, 0)?)
+                    };
+                    variants.push(VariantIr {
+                        name: m.name.clone(),
+                        variant,
+                        ty,
+                        boxed: false,
+                        docs: doc_of(&m.traits),
+                    });
+                }
+                TypeDef::Union(UnionDef {
+                    id: id.clone(),
+                    name,
+                    docs,
+                    variants,
+                    sensitive,
+                    in_input,
+                    in_output,
+                })
+            }
+            ShapeKind::Enum(members) | ShapeKind::IntEnum(members) => {
+                let int = matches!(shape.kind, ShapeKind::IntEnum(_));
+                let mut values = Vec::new();
+                let mut seen: BTreeMap<String, String> = BTreeMap::new();
+                for m in members {
+                    let mut variant = if int {
+                        naming::const_name(&m.name)
+                    } else {
+                        naming::variant_name(&m.name)
+                    };
+                    let key = naming::collision_key(&variant);
+                    if let Some(prev) = seen.get(&key) {
+                        // Deliberate, deterministic rename: suffix the model position.
+                        let renamed = format!("{variant}{}", values.len() + 1);
+                        self.diagnostics.push(
+                            Diagnostic::warning(format!(
+                                "enum members `{prev}` and `{}` both give the Rust name `{variant}`; the second is generated as `{renamed}`",
+                                m.name
+                            ))
+                            .at(&m.span)
+                            .shape(id.with_member(&m.name))
+                            .help("rename one of the enum members to silence this warning"),
+                        );
+                        variant = renamed;
+                    }
+                    seen.insert(naming::collision_key(&variant), m.name.clone());
+                    let value_node = m.traits.get("smithy.api#enumValue");
+                    values.push(EnumValueIr {
+                        variant,
+                        value: value_node
+                            .and_then(Node::as_str)
+                            .unwrap_or(&m.name)
+                            .to_string(),
+                        int_value: value_node
+                            .and_then(Node::as_number)
+                            .and_then(|n| n.as_i64())
+                            .unwrap_or(0),
+                        docs: doc_of(&m.traits),
+                    });
+                }
+                let def = EnumDef {
+                    id: id.clone(),
+                    name,
+                    docs,
+                    values,
+                    sensitive,
+                };
+                if int {
+                    TypeDef::IntEnum(def)
+                } else {
+                    TypeDef::Enum(def)
+                }
+            }
+            _ => return None,
+        })
+    }
+
+    fn name_clash(&mut self, shape: &Shape, m: &Member, prev: &str, rust: &str) {
+        self.diagnostics.push(
+            Diagnostic::error(format!(
+                "members `{prev}` and `{}` would both be generated as `{rust}`",
+                m.name
+            ))
+            .at(&m.span)
+            .shape(shape.id.with_member(&m.name))
+            .help(
+                "rename one of the members so their names differ by more than case or separators",
+            ),
+        );
+    }
+
+    fn members(&mut self, shape: &Shape, members: &[Member]) -> Vec<MemberIr> {
+        let mut out = Vec::new();
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        // Builder methods generated per member: `f`, `set_f`, `get_f`; plus `build`.
+        let mut methods: BTreeSet<String> = ["build".to_string()].into_iter().collect();
+        for m in members {
+            let mut field = naming::field_name(&m.name);
+            if let Some(prev) = seen.insert(naming::collision_key(&field), m.name.clone()) {
+                self.name_clash(shape, m, &prev, &field);
+                continue;
+            }
+            let original = field.clone();
+            while accessor_names(&field).iter().any(|n| methods.contains(n)) {
+                field.push_str("_value");
+            }
+            if field != original {
+                self.diagnostics.push(
+                    Diagnostic::warning(format!(
+                        "member `{}` would be generated as `{original}`, whose builder methods collide with another member's; it is generated as `{field}`",
+                        m.name
+                    ))
+                    .at(&m.span)
+                    .shape(shape.id.with_member(&m.name))
+                    .help("rename the member to silence this warning"),
+                );
+            }
+            methods.extend(accessor_names(&field));
+            let Some(ty) = self.type_ref(&m.target, &m.traits, 0) else {
+                continue;
+            };
+            let required =
+                m.traits.has("smithy.api#required") && !m.traits.has("smithy.api#clientOptional");
+            let default = m
+                .traits
+                .get("smithy.api#default")
+                .filter(|n| !matches!(n.value, NodeValue::Null))
+                .filter(|_| !m.traits.has("smithy.api#clientOptional"))
+                .cloned();
+            let binding = binding_of(m);
+            out.push(MemberIr {
+                name: m.name.clone(),
+                field,
+                ty,
+                required,
+                default,
+                boxed: false,
+                docs: doc_of(&m.traits),
+                idempotency_token: m.traits.has("smithy.api#idempotencyToken"),
+                binding,
+            });
+        }
+        out
+    }
+
+    /// Resolves a use of `target` with the use site's `traits` (member traits win).
+    fn type_ref(&mut self, target: &ShapeId, traits: &Traits, depth: u32) -> Option<TypeRef> {
+        let shape = self.model.shape(target)?;
+        if depth > 64 {
+            self.diagnostics.push(
+                Diagnostic::error("collections nest more than 64 levels deep")
+                    .at_opt(shape.span.as_ref())
+                    .shape(target)
+                    .help("recursion must pass through a structure or union member"),
+            );
+            return None;
+        }
+        let named = || self.names.get(target).cloned();
+        let kind = match &shape.kind {
+            ShapeKind::Blob => Kind::Blob,
+            ShapeKind::Boolean => Kind::Bool,
+            ShapeKind::String => Kind::String,
+            ShapeKind::Byte => Kind::Byte,
+            ShapeKind::Short => Kind::Short,
+            ShapeKind::Integer => Kind::Integer,
+            ShapeKind::Long => Kind::Long,
+            ShapeKind::Float => Kind::Float,
+            ShapeKind::Double => Kind::Double,
+            ShapeKind::BigInteger => Kind::BigInteger,
+            ShapeKind::BigDecimal => Kind::BigDecimal,
+            ShapeKind::Timestamp => Kind::Timestamp,
+            ShapeKind::Document => Kind::Document,
+            ShapeKind::Enum(_) => Kind::Enum(named()?),
+            ShapeKind::IntEnum(_) => Kind::IntEnum(named()?),
+            ShapeKind::Structure(_) => Kind::Struct(named()?),
+            ShapeKind::Union(_) => Kind::Union(named()?),
+            ShapeKind::List(m) => Kind::List {
+                member: Box::new(self.type_ref(&m.target, &m.traits, depth + 1)?),
+                sparse: shape.traits.has("smithy.api#sparse"),
+            },
+            ShapeKind::Map(k, v) => Kind::Map {
+                key: Box::new(self.type_ref(&k.target, &k.traits, depth + 1)?),
+                value: Box::new(self.type_ref(&v.target, &v.traits, depth + 1)?),
+                sparse: shape.traits.has("smithy.api#sparse"),
+            },
+            ShapeKind::Service(_) | ShapeKind::Operation(_) | ShapeKind::Resource(_) => {
+                return None;
+            }
+        };
+        let get = |id: &str| traits.get(id).or_else(|| shape.traits.get(id));
+        let mut constraints = Constraints::default();
+        if let Some(len) = get("smithy.api#length") {
+            let bound = |k| {
+                len.get(k)
+                    .and_then(Node::as_number)
+                    .and_then(|n| n.as_i64())
+                    .and_then(|n| u64::try_from(n).ok())
+            };
+            constraints.length = Some((bound("min"), bound("max")));
+        }
+        if let Some(range) = get("smithy.api#range") {
+            let bound = |k| {
+                range
+                    .get(k)
+                    .and_then(Node::as_number)
+                    .map(|n| n.as_text().to_string())
+            };
+            constraints.range = Some((bound("min"), bound("max")));
+        }
+        if let Some(p) = get("smithy.api#pattern").and_then(Node::as_str) {
+            let at = traits
+                .get("smithy.api#pattern")
+                .or_else(|| shape.traits.get("smithy.api#pattern"))
+                .map(|n| n.span.clone());
+            constraints.pattern = self.pattern(p, target, at.as_ref());
+        }
+        constraints.unique_items = get("smithy.api#uniqueItems").is_some();
+        let timestamp_format = match get("smithy.api#timestampFormat").and_then(Node::as_str) {
+            Some("date-time") => Some(TimestampFormat::DateTime),
+            Some("epoch-seconds") => Some(TimestampFormat::EpochSeconds),
+            Some("http-date") => Some(TimestampFormat::HttpDate),
+            _ => None,
+        };
+        Some(TypeRef {
+            target: target.clone(),
+            kind,
+            constraints,
+            sensitive: get("smithy.api#sensitive").is_some(),
+            timestamp_format,
+        })
+    }
+
+    fn pattern(
+        &mut self,
+        source: &str,
+        shape: &ShapeId,
+        span: Option<&crate::diagnostic::Span>,
+    ) -> Option<usize> {
+        match pattern::prepare(source) {
+            Ok(prepared) => {
+                let ir = PatternIr {
+                    source: prepared.source,
+                    unicode: prepared.unicode,
+                    original: source.to_string(),
+                };
+                let next = self.patterns.len();
+                Some(*self.patterns.entry(ir).or_insert(next))
+            }
+            Err(reason) => {
+                self.diagnostics.push(
+                    Diagnostic::warning(format!(
+                        "pattern `{source}` is not accepted by the ECMA-262 engine ({reason}); it will not be checked"
+                    ))
+                    .at_opt(span)
+                    .shape(shape)
+                    .help("write the pattern in ECMA-262 syntax as the Smithy specification requires"),
+                );
+                None
+            }
+        }
+    }
+
+    fn operation(&mut self, id: &ShapeId, service_errors: &[ShapeId]) -> Option<OperationIr> {
+        let shape = self.model.shape(id)?;
+        let ShapeKind::Operation(op) = &shape.kind else {
+            return None;
+        };
+        let name = self
+            .rename
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.name().to_string());
+        let mut method = naming::field_name(&name);
+        if RESERVED_CLIENT_METHODS.contains(&method.as_str()) {
+            method.push_str("_operation");
+        }
+        let builder = naming::type_name(&name);
+        let io = |t: &ShapeId| {
+            if *t == ShapeId::new(UNIT.0, UNIT.1) {
+                None
+            } else {
+                self.names.get(t).cloned()
+            }
+        };
+        let input = io(&op.input);
+        let output = io(&op.output);
+        let mut errors = Vec::new();
+        let mut seen = BTreeSet::new();
+        for e in op.errors.iter().chain(service_errors) {
+            if !seen.insert(e.clone()) {
+                continue;
+            }
+            let Some(type_name) = self.names.get(e).cloned() else {
+                continue;
+            };
+            let info = self
+                .model
+                .shape(e)
+                .and_then(|s| s.traits.get("smithy.api#retryable").map(|r| (r, s)))
+                .map(|(r, _)| {
+                    (
+                        true,
+                        r.get("throttling").and_then(Node::as_bool).unwrap_or(false),
+                    )
+                })
+                .unwrap_or((false, false));
+            let status = self
+                .model
+                .shape(e)
+                .and_then(|s| s.traits.get("smithy.api#httpError"))
+                .and_then(Node::as_number)
+                .and_then(|n| n.as_i64())
+                .and_then(|n| u16::try_from(n).ok());
+            let server_fault = self
+                .model
+                .shape(e)
+                .and_then(|s| s.traits.get("smithy.api#error"))
+                .and_then(Node::as_str)
+                == Some("server");
+            errors.push(ErrorRef {
+                variant: type_name.clone(),
+                type_name,
+                code: e.name().to_string(),
+                info: ErrorInfo {
+                    server_fault,
+                    http_status: status,
+                    retryable: info.0,
+                    throttling: info.1,
+                },
+            });
+        }
+        let http = shape
+            .traits
+            .get("smithy.api#http")
+            .and_then(|h| self.http(h, shape));
+        Some(OperationIr {
+            id: id.clone(),
+            error_enum: format!("{builder}Error"),
+            builder,
+            method,
+            name,
+            docs: doc_of(&shape.traits),
+            input,
+            output,
+            errors,
+            http,
+        })
+    }
+
+    fn http(&mut self, node: &Node, shape: &Shape) -> Option<HttpIr> {
+        let method = node.get("method")?.as_str()?.to_string();
+        let uri = node.get("uri")?.as_str()?;
+        let code = node
+            .get("code")
+            .and_then(Node::as_number)
+            .and_then(|n| n.as_i64())
+            .and_then(|n| u16::try_from(n).ok())
+            .unwrap_or(200);
+        let (path, query) = match uri.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (uri, None),
+        };
+        let mut segments = Vec::new();
+        for seg in path.split('/').filter(|s| !s.is_empty()) {
+            if let Some(label) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                match label.strip_suffix('+') {
+                    Some(greedy) => segments.push(PathSegment::Greedy(greedy.to_string())),
+                    None => segments.push(PathSegment::Label(label.to_string())),
+                }
+            } else if seg.contains(['{', '}']) {
+                self.diagnostics.push(
+                    Diagnostic::error(format!(
+                        "URI segment `{seg}` mixes a label with literal text"
+                    ))
+                    .at(&node.span)
+                    .shape(&shape.id)
+                    .help("a label must be a whole path segment, like `/{name}`"),
+                );
+                return None;
+            } else {
+                segments.push(PathSegment::Literal(seg.to_string()));
+            }
+        }
+        let query = query
+            .map(|q| {
+                q.split('&')
+                    .filter(|s| !s.is_empty())
+                    .map(|kv| match kv.split_once('=') {
+                        Some((k, v)) => (k.to_string(), Some(v.to_string())),
+                        None => (kv.to_string(), None),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(HttpIr {
+            method,
+            path: segments,
+            query,
+            code,
+        })
+    }
+
+    fn check_operation_names(&mut self, ops: &[OperationIr]) {
+        let mut seen: BTreeMap<String, &ShapeId> = BTreeMap::new();
+        for op in ops {
+            if let Some(prev) = seen.insert(naming::collision_key(&op.method), &op.id) {
+                let span = self.model.shape(&op.id).and_then(|s| s.span.as_ref());
+                self.diagnostics.push(
+                    Diagnostic::error(format!(
+                        "operations `{prev}` and `{}` would both be generated as the client method `{}`",
+                        op.id, op.method
+                    ))
+                    .at_opt(span)
+                    .shape(&op.id)
+                    .help("add a `rename` entry for one of them to the service shape"),
+                );
+            }
+        }
+    }
+}
+
+/// The builder methods generated for a field: `f`, `set_f`, `get_f` (as `emit` names them).
+fn accessor_names(field: &str) -> [String; 3] {
+    let bare = field.strip_prefix("r#").unwrap_or(field);
+    let stem = bare.trim_end_matches('_');
+    [
+        bare.to_string(),
+        format!("set_{stem}"),
+        format!("get_{stem}"),
+    ]
+}
+
+fn binding_of(m: &Member) -> Binding {
+    let t = &m.traits;
+    let s = |id: &str| t.get(id).and_then(Node::as_str).map(str::to_string);
+    if t.has("smithy.api#httpLabel") {
+        Binding::Label
+    } else if let Some(q) = s("smithy.api#httpQuery") {
+        Binding::Query(q)
+    } else if t.has("smithy.api#httpQueryParams") {
+        Binding::QueryParams
+    } else if let Some(h) = s("smithy.api#httpHeader") {
+        Binding::Header(h)
+    } else if let Some(p) = s("smithy.api#httpPrefixHeaders") {
+        Binding::PrefixHeaders(p)
+    } else if t.has("smithy.api#httpPayload") {
+        Binding::Payload
+    } else if t.has("smithy.api#httpResponseCode") {
+        Binding::ResponseCode
+    } else {
+        Binding::Body(s("smithy.api#jsonName").unwrap_or_else(|| m.name.clone()))
+    }
+}
+
+fn doc_of(traits: &Traits) -> Option<String> {
+    let text = docs::html_to_markdown(traits.documentation()?);
+    (!text.trim().is_empty()).then_some(text)
+}
+
+/// `WorkSpaces Web` → `workspacesweb`, the module name AWS SDK crates use.
+fn module_for(sdk_id: &str) -> String {
+    let compact: String = sdk_id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    naming::module_name(if compact.is_empty() {
+        "service"
+    } else {
+        &compact
+    })
+}
+
+/// Compact JSON text of a node (used to embed the endpoint rule set).
+pub(crate) fn node_to_json(node: &Node) -> String {
+    let mut out = String::new();
+    write_json(node, &mut out);
+    out
+}
+
+fn write_json(node: &Node, out: &mut String) {
+    match &node.value {
+        NodeValue::Null => out.push_str("null"),
+        NodeValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        NodeValue::Number(n) => out.push_str(n.as_text()),
+        NodeValue::String(s) => write_json_string(s, out),
+        NodeValue::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(item, out);
+            }
+            out.push(']');
+        }
+        NodeValue::Object(entries) => {
+            out.push('{');
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json_string(k, out);
+                out.push(':');
+                write_json(v, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn write_json_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}

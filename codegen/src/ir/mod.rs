@@ -1,0 +1,407 @@
+//! The intermediate representation: what will be generated, decided before any code is written.
+//!
+//! [`build`](build::build) walks each service's closure in the loaded [`Model`](crate::model::Model)
+//! and resolves everything an emitter needs to know: Rust names (collisions reported), Rust
+//! types, optionality and defaults, which members are boxed to break recursion, sensitivity,
+//! constraints to validate, HTTP bindings, and each operation's errors. Emitters only read it.
+//! Every collection is ordered (by Rust name or model order), so output order is fixed by
+//! construction.
+
+use std::collections::BTreeMap;
+
+use crate::model::ShapeId;
+
+mod build;
+mod recursion;
+
+pub use build::build;
+
+/// Everything generated for one service.
+#[derive(Clone, Debug)]
+pub struct ServiceIr {
+    /// The service shape.
+    pub id: ShapeId,
+    /// Rust module name (`workspacesweb`), from `aws.api#service` `sdkId` or the shape name.
+    pub module: String,
+    /// Markdown docs.
+    pub docs: Option<String>,
+    /// `aws.api#service` `sdkId`, else the shape name.
+    pub sdk_id: String,
+    /// SigV4 signing name, when the service has `aws.auth#sigv4`.
+    pub signing_name: Option<String>,
+    /// `aws.api#service` `endpointPrefix`, else the signing name, else the module name.
+    pub endpoint_prefix: String,
+    /// `AWS_ENDPOINT_URL_<env_name>` suffix: sdkId upper-cased, spaces and dashes to `_`.
+    pub env_name: String,
+    /// The service `version`.
+    pub api_version: String,
+    /// The endpoint rule set as compact JSON, when the service has one.
+    pub endpoint_rules: Option<String>,
+    /// The protocol the service declares.
+    pub protocol: Protocol,
+    /// Operations, ordered by Rust method name.
+    pub operations: Vec<OperationIr>,
+    /// Generated types (structures, unions, enums, int enums), ordered by Rust name.
+    pub types: BTreeMap<String, TypeDef>,
+    /// Distinct validation patterns, in order; `Constraints::pattern` indexes into this.
+    pub patterns: Vec<PatternIr>,
+}
+
+/// The wire protocol of a service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    /// `aws.protocols#restJson1`
+    RestJson1,
+    /// Anything else (the protocol trait id, or empty when none): types and validators are
+    /// generated; operations return a "protocol not supported" error.
+    Unsupported(String),
+}
+
+/// A pattern checked by validators.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PatternIr {
+    /// The ECMA-262 source given to the runtime engine (after dialect translation).
+    pub source: String,
+    /// Whether to compile in Unicode mode.
+    pub unicode: bool,
+    /// The pattern as written in the model (for messages).
+    pub original: String,
+}
+
+/// The Rust shape of a value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Kind {
+    /// `String`
+    String,
+    /// `bool`
+    Bool,
+    /// `i8`
+    Byte,
+    /// `i16`
+    Short,
+    /// `i32`
+    Integer,
+    /// `i64`
+    Long,
+    /// `f32`
+    Float,
+    /// `f64`
+    Double,
+    /// runtime `Blob`
+    Blob,
+    /// runtime `DateTime`
+    Timestamp,
+    /// runtime `Document`
+    Document,
+    /// runtime `BigInteger`
+    BigInteger,
+    /// runtime `BigDecimal`
+    BigDecimal,
+    /// A generated string enum, by Rust name.
+    Enum(String),
+    /// A generated int enum, by Rust name.
+    IntEnum(String),
+    /// A generated structure, by Rust name.
+    Struct(String),
+    /// A generated union, by Rust name.
+    Union(String),
+    /// `Vec<T>` (`Vec<Option<T>>` when sparse).
+    List {
+        /// The element.
+        member: Box<TypeRef>,
+        /// `@sparse`
+        sparse: bool,
+    },
+    /// `BTreeMap<K, V>` (`BTreeMap<K, Option<V>>` when sparse).
+    Map {
+        /// The key (a string or string enum).
+        key: Box<TypeRef>,
+        /// The value.
+        value: Box<TypeRef>,
+        /// `@sparse`
+        sparse: bool,
+    },
+}
+
+/// A use of a shape: its Rust kind plus what the use site knows (constraints, sensitivity,
+/// timestamp format), merged from the target shape and the member that targets it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeRef {
+    /// The target shape.
+    pub target: ShapeId,
+    /// The Rust shape.
+    pub kind: Kind,
+    /// Constraints to check on inputs.
+    pub constraints: Constraints,
+    /// The value must never be printed.
+    pub sensitive: bool,
+    /// `@timestampFormat` of the member or target, when set.
+    pub timestamp_format: Option<TimestampFormat>,
+}
+
+/// A Smithy timestamp format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimestampFormat {
+    /// `date-time` (RFC 3339)
+    DateTime,
+    /// `epoch-seconds`
+    EpochSeconds,
+    /// `http-date` (IMF-fixdate)
+    HttpDate,
+}
+
+/// Constraint traits that validators check.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Constraints {
+    /// `@length` min and max.
+    pub length: Option<(Option<u64>, Option<u64>)>,
+    /// `@range` min and max, as written (integers or decimals).
+    pub range: Option<(Option<String>, Option<String>)>,
+    /// Index into [`ServiceIr::patterns`].
+    pub pattern: Option<usize>,
+    /// `@uniqueItems`
+    pub unique_items: bool,
+}
+
+impl Constraints {
+    /// True when nothing is constrained.
+    pub fn is_empty(&self) -> bool {
+        self.length.is_none()
+            && self.range.is_none()
+            && self.pattern.is_none()
+            && !self.unique_items
+    }
+}
+
+/// A generated type.
+#[derive(Clone, Debug)]
+pub enum TypeDef {
+    /// A structure (including error structures).
+    Struct(StructDef),
+    /// A union.
+    Union(UnionDef),
+    /// A string enum (open: unknown values are kept).
+    Enum(EnumDef),
+    /// An int enum (open).
+    IntEnum(EnumDef),
+}
+
+impl TypeDef {
+    /// The Rust name.
+    pub fn name(&self) -> &str {
+        match self {
+            TypeDef::Struct(s) => &s.name,
+            TypeDef::Union(u) => &u.name,
+            TypeDef::Enum(e) | TypeDef::IntEnum(e) => &e.name,
+        }
+    }
+}
+
+/// How a member travels over HTTP.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Binding {
+    /// In the JSON body under this key (`jsonName` or the member name).
+    Body(String),
+    /// `@httpLabel`
+    Label,
+    /// `@httpQuery` with this name.
+    Query(String),
+    /// `@httpQueryParams`
+    QueryParams,
+    /// `@httpHeader` with this name.
+    Header(String),
+    /// `@httpPrefixHeaders` with this prefix.
+    PrefixHeaders(String),
+    /// `@httpPayload`
+    Payload,
+    /// `@httpResponseCode`
+    ResponseCode,
+}
+
+/// A structure member.
+#[derive(Clone, Debug)]
+pub struct MemberIr {
+    /// The member name in the model.
+    pub name: String,
+    /// The Rust field name (may be a raw identifier such as `r#type`).
+    pub field: String,
+    /// The Rust type of the value.
+    pub ty: TypeRef,
+    /// `@required` (without `@clientOptional`).
+    pub required: bool,
+    /// The value of `@default`, when the member has one (not `null`).
+    pub default: Option<crate::model::Node>,
+    /// Boxed to break a recursive cycle.
+    pub boxed: bool,
+    /// Markdown docs.
+    pub docs: Option<String>,
+    /// `@idempotencyToken`
+    pub idempotency_token: bool,
+    /// HTTP binding.
+    pub binding: Binding,
+}
+
+impl MemberIr {
+    /// Whether the Rust field is an `Option`: neither required nor defaulted.
+    pub fn is_optional(&self) -> bool {
+        !self.required && self.default.is_none()
+    }
+}
+
+/// A structure.
+#[derive(Clone, Debug)]
+pub struct StructDef {
+    /// The shape.
+    pub id: ShapeId,
+    /// Rust name.
+    pub name: String,
+    /// Markdown docs.
+    pub docs: Option<String>,
+    /// Members in model order.
+    pub members: Vec<MemberIr>,
+    /// The whole structure is `@sensitive`.
+    pub sensitive: bool,
+    /// Set for `@error` structures.
+    pub error: Option<ErrorInfo>,
+    /// Reachable from an operation input (gets validators).
+    pub in_input: bool,
+    /// Reachable from an operation output or error (gets deserializers).
+    pub in_output: bool,
+}
+
+/// What `@error`, `@httpError` and `@retryable` say.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorInfo {
+    /// `client` or `server` fault.
+    pub server_fault: bool,
+    /// `@httpError`, when set.
+    pub http_status: Option<u16>,
+    /// `@retryable`
+    pub retryable: bool,
+    /// `@retryable(throttling: true)`
+    pub throttling: bool,
+}
+
+/// A union.
+#[derive(Clone, Debug)]
+pub struct UnionDef {
+    /// The shape.
+    pub id: ShapeId,
+    /// Rust name.
+    pub name: String,
+    /// Markdown docs.
+    pub docs: Option<String>,
+    /// Variants in model order.
+    pub variants: Vec<VariantIr>,
+    /// The whole union is `@sensitive`.
+    pub sensitive: bool,
+    /// Reachable from an operation input.
+    pub in_input: bool,
+    /// Reachable from an operation output or error.
+    pub in_output: bool,
+}
+
+/// A union variant.
+#[derive(Clone, Debug)]
+pub struct VariantIr {
+    /// Member name in the model (the JSON key).
+    pub name: String,
+    /// Rust variant name.
+    pub variant: String,
+    /// The value; `None` for members targeting `smithy.api#Unit`.
+    pub ty: Option<TypeRef>,
+    /// Boxed to break a recursive cycle.
+    pub boxed: bool,
+    /// Markdown docs.
+    pub docs: Option<String>,
+}
+
+/// A string enum or int enum.
+#[derive(Clone, Debug)]
+pub struct EnumDef {
+    /// The shape.
+    pub id: ShapeId,
+    /// Rust name.
+    pub name: String,
+    /// Markdown docs.
+    pub docs: Option<String>,
+    /// Known values in model order.
+    pub values: Vec<EnumValueIr>,
+    /// Values must never be printed.
+    pub sensitive: bool,
+}
+
+/// One known enum value.
+#[derive(Clone, Debug)]
+pub struct EnumValueIr {
+    /// Rust variant (string enums) or associated const (int enums) name.
+    pub variant: String,
+    /// The wire value (string enums).
+    pub value: String,
+    /// The wire value (int enums).
+    pub int_value: i64,
+    /// Markdown docs.
+    pub docs: Option<String>,
+}
+
+/// The `@http` trait of an operation.
+#[derive(Clone, Debug)]
+pub struct HttpIr {
+    /// `POST`, `GET`, ...
+    pub method: String,
+    /// Path segments of the URI pattern.
+    pub path: Vec<PathSegment>,
+    /// Literal query pairs from the URI pattern (`?x=1&y`).
+    pub query: Vec<(String, Option<String>)>,
+    /// Success status code.
+    pub code: u16,
+}
+
+/// A segment of an `@http` URI path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathSegment {
+    /// Literal text.
+    Literal(String),
+    /// `{name}` bound to the member with this field.
+    Label(String),
+    /// `{name+}` greedy label.
+    Greedy(String),
+}
+
+/// An operation.
+#[derive(Clone, Debug)]
+pub struct OperationIr {
+    /// The shape.
+    pub id: ShapeId,
+    /// Name in the model (after `rename`).
+    pub name: String,
+    /// Client method / module name (`create_identity_provider`).
+    pub method: String,
+    /// Fluent builder type name (`CreateIdentityProvider`).
+    pub builder: String,
+    /// Error enum name (`CreateIdentityProviderError`).
+    pub error_enum: String,
+    /// Markdown docs.
+    pub docs: Option<String>,
+    /// Input structure (Rust name), `None` for `Unit`.
+    pub input: Option<String>,
+    /// Output structure (Rust name), `None` for `Unit`.
+    pub output: Option<String>,
+    /// Modeled errors (operation's, then the service's), each a structure.
+    pub errors: Vec<ErrorRef>,
+    /// `@http`, when present.
+    pub http: Option<HttpIr>,
+}
+
+/// A modeled error of an operation.
+#[derive(Clone, Debug)]
+pub struct ErrorRef {
+    /// The error structure's Rust name.
+    pub type_name: String,
+    /// The enum variant name.
+    pub variant: String,
+    /// The wire error code (the shape name).
+    pub code: String,
+    /// Retry classification.
+    pub info: ErrorInfo,
+}

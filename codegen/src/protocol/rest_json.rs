@@ -1,0 +1,1191 @@
+//! `aws.protocols#restJson1`: HTTP bindings plus JSON bodies keyed by member name (or
+//! `@jsonName`), epoch-seconds timestamps by default, base64 blobs, error codes from
+//! `X-Amzn-Errortype` or the body.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::emit::{Ctx, bare, ident};
+use crate::ir::{
+    Binding, Kind, MemberIr, OperationIr, PathSegment, StructDef, TimestampFormat, TypeDef, TypeRef,
+};
+
+/// `mod protocol { ... }`
+pub(super) fn module(ctx: &Ctx<'_>) -> TokenStream {
+    let (ser_set, de_set) = nested_sets(ctx);
+    let ops = ctx.svc.operations.iter().map(|op| operation(ctx, op));
+    let sers = ser_set.iter().map(|n| ser_aggregate(ctx, n));
+    let des = de_set.iter().map(|n| de_aggregate(ctx, n));
+    let mut error_types = BTreeSet::new();
+    for op in &ctx.svc.operations {
+        for e in &op.errors {
+            error_types.insert(e.type_name.clone());
+        }
+    }
+    let error_des = error_types.iter().filter_map(|n| de_error_struct(ctx, n));
+    quote! {
+        /// restJson1 serializers and deserializers.
+        mod protocol {
+            #(#ops)*
+            #(#sers)*
+            #(#des)*
+            #(#error_des)*
+        }
+    }
+}
+
+/// The local variable that collects a member while deserializing (`m_<field>`: generated
+/// locals never start with `m_`, so member names cannot shadow them).
+fn local(m: &MemberIr) -> Ident {
+    format_ident!("m_{}", bare(&m.field))
+}
+
+fn fn_name(prefix: &str, name: &str) -> Ident {
+    format_ident!("{}_{}", prefix, heck::AsSnakeCase(bare(name)).to_string())
+}
+
+/// Aggregates that need nested JSON serializers / deserializers (reached through bodies and
+/// payloads of inputs / outputs and errors).
+fn nested_sets(ctx: &Ctx<'_>) -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut ser = BTreeSet::new();
+    let mut de = BTreeSet::new();
+    let mut ser_roots = Vec::new();
+    let mut de_roots = Vec::new();
+    for op in &ctx.svc.operations {
+        if let Some(s) = op.input.as_ref().and_then(|i| ctx.struct_def(i)) {
+            for m in &s.members {
+                if matches!(m.binding, Binding::Body(_) | Binding::Payload) {
+                    ser_roots.push(m.ty.clone());
+                }
+            }
+        }
+        let mut outs: Vec<&StructDef> = Vec::new();
+        if let Some(s) = op.output.as_ref().and_then(|o| ctx.struct_def(o)) {
+            outs.push(s);
+        }
+        for e in &op.errors {
+            if let Some(s) = ctx.struct_def(&e.type_name) {
+                outs.push(s);
+            }
+        }
+        for s in outs {
+            for m in &s.members {
+                if matches!(m.binding, Binding::Body(_) | Binding::Payload) {
+                    de_roots.push(m.ty.clone());
+                }
+            }
+        }
+    }
+    close(ctx, ser_roots, &mut ser);
+    close(ctx, de_roots, &mut de);
+    (ser, de)
+}
+
+fn close(ctx: &Ctx<'_>, mut stack: Vec<TypeRef>, set: &mut BTreeSet<String>) {
+    while let Some(ty) = stack.pop() {
+        match &ty.kind {
+            Kind::Struct(n) | Kind::Union(n) if set.insert(n.clone()) => {
+                match ctx.svc.types.get(n) {
+                    Some(TypeDef::Struct(s)) => {
+                        stack.extend(s.members.iter().map(|m| m.ty.clone()))
+                    }
+                    Some(TypeDef::Union(u)) => {
+                        stack.extend(u.variants.iter().filter_map(|v| v.ty.clone()))
+                    }
+                    _ => {}
+                }
+            }
+            Kind::List { member, .. } => stack.push((**member).clone()),
+            Kind::Map { key, value, .. } => {
+                stack.push((**key).clone());
+                stack.push((**value).clone());
+            }
+            _ => {}
+        }
+    }
+}
+
+fn ts_format(
+    rt: &TokenStream,
+    f: Option<TimestampFormat>,
+    default: TimestampFormat,
+) -> TokenStream {
+    match f.unwrap_or(default) {
+        TimestampFormat::DateTime => quote!(#rt::TimestampFormat::DateTime),
+        TimestampFormat::EpochSeconds => quote!(#rt::TimestampFormat::EpochSeconds),
+        TimestampFormat::HttpDate => quote!(#rt::TimestampFormat::HttpDate),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Serialization
+
+/// Statements writing the value `e` (a reference) of type `ty` to the writer `w`.
+fn ser_value(ctx: &Ctx<'_>, ty: &TypeRef, e: &TokenStream, depth: u32) -> TokenStream {
+    let rt = &ctx.rt;
+    match &ty.kind {
+        Kind::String => quote!(w.string(#e);),
+        Kind::Bool => quote!(w.bool(*#e);),
+        Kind::Byte | Kind::Short | Kind::Integer => quote!(w.i64(i64::from(*#e));),
+        Kind::Long => quote!(w.i64(*#e);),
+        Kind::Float => quote!(w.f32(*#e);),
+        Kind::Double => quote!(w.f64(*#e);),
+        Kind::Blob => quote!(w.blob(#e);),
+        Kind::Timestamp => {
+            let f = ts_format(rt, ty.timestamp_format, TimestampFormat::EpochSeconds);
+            quote!(w.timestamp(#e, #f);)
+        }
+        Kind::Document => quote!(w.document(#e);),
+        Kind::BigInteger => quote!(w.big_integer(#e);),
+        Kind::BigDecimal => quote!(w.big_decimal(#e);),
+        Kind::Enum(_) => quote!(w.string(#e.as_str());),
+        Kind::IntEnum(_) => quote!(w.i64(i64::from(#e.value()));),
+        Kind::Struct(n) | Kind::Union(n) => {
+            let f = fn_name("ser_shape", n);
+            quote!(#f(w, #e);)
+        }
+        Kind::List { member, sparse } => {
+            let item = format_ident!("item{}", depth);
+            let inner = ser_value(ctx, member, &quote!(#item), depth + 1);
+            let inner = if *sparse {
+                quote! {
+                    match #item {
+                        ::std::option::Option::Some(#item) => { #inner }
+                        ::std::option::Option::None => w.null(),
+                    }
+                }
+            } else {
+                inner
+            };
+            quote! {
+                w.begin_array();
+                for #item in #e.iter() {
+                    #inner
+                }
+                w.end_array();
+            }
+        }
+        Kind::Map { key, value, sparse } => {
+            let item = format_ident!("item{}", depth);
+            let k = format_ident!("key{}", depth);
+            let inner = ser_value(ctx, value, &quote!(#item), depth + 1);
+            let inner = if *sparse {
+                quote! {
+                    match #item {
+                        ::std::option::Option::Some(#item) => { #inner }
+                        ::std::option::Option::None => w.null(),
+                    }
+                }
+            } else {
+                inner
+            };
+            let _ = key;
+            quote! {
+                w.begin_object();
+                for (#k, #item) in #e.iter() {
+                    w.key(#k.as_str());
+                    #inner
+                }
+                w.end_object();
+            }
+        }
+    }
+}
+
+/// Statements writing `key: value` for each body member of the structure bound to `v`.
+fn ser_members<'a>(ctx: &Ctx<'_>, members: impl Iterator<Item = &'a MemberIr>) -> Vec<TokenStream> {
+    members
+        .filter_map(|m| {
+            let Binding::Body(key) = &m.binding else {
+                return None;
+            };
+            let f = ident(&m.field);
+            if m.is_optional() {
+                let w = ser_value(ctx, &m.ty, &quote!(value), 0);
+                Some(quote! {
+                    if let ::std::option::Option::Some(value) = &v.#f {
+                        w.key(#key);
+                        #w
+                    }
+                })
+            } else {
+                let w = ser_value(ctx, &m.ty, &quote!(value), 0);
+                Some(quote! {
+                    {
+                        let value = &v.#f;
+                        w.key(#key);
+                        #w
+                    }
+                })
+            }
+        })
+        .collect()
+}
+
+fn ser_aggregate(ctx: &Ctx<'_>, name: &str) -> TokenStream {
+    let rt = &ctx.rt;
+    let f = fn_name("ser_shape", name);
+    let t = ident(name);
+    match ctx.svc.types.get(name) {
+        Some(TypeDef::Struct(s)) => {
+            let body = ser_members(ctx, s.members.iter());
+            let v = if body.is_empty() {
+                quote!(_v)
+            } else {
+                quote!(v)
+            };
+            quote! {
+                fn #f(w: &mut #rt::json::JsonWriter, #v: &super::types::#t) {
+                    w.begin_object();
+                    #(#body)*
+                    w.end_object();
+                }
+            }
+        }
+        Some(TypeDef::Union(u)) => {
+            let arms = u.variants.iter().map(|var| {
+                let vi = ident(&var.variant);
+                let key = &var.name;
+                match &var.ty {
+                    Some(ty) => {
+                        let w = ser_value(ctx, ty, &quote!(value), 0);
+                        quote!(super::types::#t::#vi(value) => { w.key(#key); #w })
+                    }
+                    None => quote! {
+                        super::types::#t::#vi => {
+                            w.key(#key);
+                            w.begin_object();
+                            w.end_object();
+                        }
+                    },
+                }
+            });
+            quote! {
+                fn #f(w: &mut #rt::json::JsonWriter, v: &super::types::#t) {
+                    w.begin_object();
+                    match v {
+                        #(#arms)*
+                        // Validation refuses `Unknown` before anything is serialized.
+                        super::types::#t::Unknown => {}
+                    }
+                    w.end_object();
+                }
+            }
+        }
+        _ => TokenStream::new(),
+    }
+}
+
+/// A `String` expression for a label, query or header value.
+fn to_text(
+    ctx: &Ctx<'_>,
+    ty: &TypeRef,
+    e: &TokenStream,
+    default_ts: TimestampFormat,
+) -> TokenStream {
+    let rt = &ctx.rt;
+    match &ty.kind {
+        Kind::String => quote!(::std::string::String::from(#e.as_str())),
+        Kind::Enum(_) => quote!(::std::string::String::from(#e.as_str())),
+        Kind::IntEnum(_) => quote!(#e.value().to_string()),
+        Kind::Timestamp => {
+            let f = ts_format(rt, ty.timestamp_format, default_ts);
+            quote!(#e.format(#f))
+        }
+        Kind::Blob => quote!(#e.to_base64()),
+        Kind::Float | Kind::Double => quote!(#rt::binding::float_text(f64::from(*#e))),
+        _ => quote!(#e.to_string()),
+    }
+}
+
+fn operation(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
+    let rt = &ctx.rt;
+    let method = ident(&op.method);
+    let err = ident(&op.error_enum);
+    let name = &op.name;
+    let retryable = op
+        .errors
+        .iter()
+        .filter(|e| e.info.retryable)
+        .map(|e| &e.code);
+    let throttling = op
+        .errors
+        .iter()
+        .filter(|e| e.info.throttling)
+        .map(|e| &e.code);
+    let output = match &op.output {
+        Some(o) => {
+            let o = ident(o);
+            quote!(super::types::#o)
+        }
+        None => quote!(()),
+    };
+    let input_struct = op.input.as_ref().and_then(|i| ctx.struct_def(i));
+    let (param, arg) = match input_struct {
+        Some(s) => {
+            let t = ident(&s.name);
+            (quote!(, input: &super::types::#t), quote!(input))
+        }
+        None => (TokenStream::new(), TokenStream::new()),
+    };
+    let ser = fn_name("ser_request", &op.builder);
+    let de_out = fn_name("de_output", &op.builder);
+    let de_err = fn_name("de_errors", &op.builder);
+    let ser_fn = ser_request(ctx, op, input_struct, &ser);
+    let de_out_fn = de_output(ctx, op, &de_out);
+    let de_err_fn = de_error(ctx, op, &de_err);
+    quote! {
+        pub(super) async fn #method(
+            handle: &#rt::Handle #param
+        ) -> ::std::result::Result<#output, #rt::SdkError<super::error::#err>> {
+            static OPERATION: #rt::OperationMeta = #rt::OperationMeta {
+                name: #name,
+                retryable_errors: &[#(#retryable),*],
+                throttling_errors: &[#(#throttling),*],
+            };
+            let request = #ser(#arg).map_err(#rt::SdkError::Construction)?;
+            let response = handle.send(&OPERATION, request).await?;
+            if (200..300).contains(&response.status) {
+                #de_out(&response)
+                    .map_err(|e| #rt::SdkError::Response(#rt::error::ResponseError::deserialize(&response, e)))
+            } else {
+                ::std::result::Result::Err(#de_err(&response))
+            }
+        }
+        #ser_fn
+        #de_out_fn
+        #de_err_fn
+    }
+}
+
+fn ser_request(
+    ctx: &Ctx<'_>,
+    op: &OperationIr,
+    input: Option<&StructDef>,
+    fname: &Ident,
+) -> TokenStream {
+    let rt = &ctx.rt;
+    let http = op.http.as_ref();
+    let http_method = http.map(|h| h.method.as_str()).unwrap_or("POST");
+    let members: Vec<&MemberIr> = input
+        .map(|s| s.members.iter().collect())
+        .unwrap_or_default();
+    let find = |label: &str| {
+        members
+            .iter()
+            .find(|m| m.name == label && m.binding == Binding::Label)
+    };
+
+    // Path.
+    let mut path = Vec::new();
+    for seg in http.map(|h| h.path.as_slice()).unwrap_or_default() {
+        match seg {
+            PathSegment::Literal(l) => {
+                let text = format!("/{l}");
+                path.push(quote!(uri.push_str(#text);));
+            }
+            PathSegment::Label(l) | PathSegment::Greedy(l) => {
+                let greedy = matches!(seg, PathSegment::Greedy(_));
+                let Some(m) = find(l) else {
+                    let msg = format!("the URI label `{l}` has no member bound to it");
+                    path.push(quote!(return ::std::result::Result::Err(#rt::error::ConstructionError::new(#msg));));
+                    continue;
+                };
+                let f = ident(&m.field);
+                let text = to_text(ctx, &m.ty, &quote!(value), TimestampFormat::DateTime);
+                let label = &m.name;
+                let encode = quote!(#rt::binding::encode_label(&#text, #greedy, #label)?);
+                if m.is_optional() {
+                    let msg = format!("the URI label `{label}` must be set");
+                    path.push(quote! {
+                        match &v.#f {
+                            ::std::option::Option::Some(value) => {
+                                uri.push('/');
+                                uri.push_str(&#encode);
+                            }
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(#rt::error::ConstructionError::new(#msg));
+                            }
+                        }
+                    });
+                } else {
+                    path.push(quote! {
+                        {
+                            let value = &v.#f;
+                            uri.push('/');
+                            uri.push_str(&#encode);
+                        }
+                    });
+                }
+            }
+        }
+    }
+    if path.is_empty() {
+        path.push(quote!(uri.push('/');));
+    }
+
+    // Query.
+    let mut query = Vec::new();
+    for (k, v) in http.map(|h| h.query.as_slice()).unwrap_or_default() {
+        let v = v.clone().unwrap_or_default();
+        query.push(
+            quote!(query.push((::std::string::String::from(#k), ::std::string::String::from(#v)));),
+        );
+    }
+    for m in &members {
+        let Binding::Query(name) = &m.binding else {
+            continue;
+        };
+        let f = ident(&m.field);
+        let push = match &m.ty.kind {
+            Kind::List { member, .. } => {
+                let t = to_text(ctx, member, &quote!(item), TimestampFormat::DateTime);
+                quote! {
+                    for item in value.iter() {
+                        query.push((::std::string::String::from(#name), #t));
+                    }
+                }
+            }
+            _ => {
+                let t = to_text(ctx, &m.ty, &quote!(value), TimestampFormat::DateTime);
+                quote!(query.push((::std::string::String::from(#name), #t));)
+            }
+        };
+        query.push(bind_optional(m, &f, push));
+    }
+    for m in &members {
+        if m.binding != Binding::QueryParams {
+            continue;
+        }
+        let f = ident(&m.field);
+        let push = match &m.ty.kind {
+            Kind::Map { value, .. } => match &value.kind {
+                Kind::List { member, .. } => {
+                    let t = to_text(ctx, member, &quote!(item), TimestampFormat::DateTime);
+                    quote! {
+                        for (key, items) in value.iter() {
+                            if query.iter().any(|(k, _)| k == key) { continue; }
+                            for item in items.iter() {
+                                query.push((key.clone(), #t));
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    let t = to_text(ctx, value, &quote!(item), TimestampFormat::DateTime);
+                    quote! {
+                        for (key, item) in value.iter() {
+                            if query.iter().any(|(k, _)| k == key) { continue; }
+                            query.push((key.clone(), #t));
+                        }
+                    }
+                }
+            },
+            _ => TokenStream::new(),
+        };
+        query.push(bind_optional(m, &f, push));
+    }
+    let query_code = if query.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! {
+            let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+            #(#query)*
+            #rt::binding::append_query(&mut uri, &query);
+        }
+    };
+
+    // Headers.
+    let mut headers = Vec::new();
+    for m in &members {
+        let f = ident(&m.field);
+        match &m.binding {
+            Binding::Header(name) => {
+                let lname = name.to_ascii_lowercase();
+                let text = match &m.ty.kind {
+                    Kind::List { member, .. } => {
+                        let t = to_text(ctx, member, &quote!(item), TimestampFormat::HttpDate);
+                        quote!(value.iter().map(|item| #rt::binding::quote_header_list_item(&#t)).collect::<::std::vec::Vec<_>>().join(", "))
+                    }
+                    _ => to_text(ctx, &m.ty, &quote!(value), TimestampFormat::HttpDate),
+                };
+                let insert = quote! {
+                    headers.insert(#lname, #rt::binding::header_value(&#text, #name)?);
+                };
+                headers.push(bind_optional(m, &f, insert));
+            }
+            Binding::PrefixHeaders(prefix) => {
+                let insert = quote! {
+                    for (key, item) in value.iter() {
+                        let name = #rt::binding::header_name(&::std::format!("{}{}", #prefix, key))?;
+                        headers.insert(name, #rt::binding::header_value(item, #prefix)?);
+                    }
+                };
+                headers.push(bind_optional(m, &f, insert));
+            }
+            _ => {}
+        }
+    }
+
+    // Body.
+    let body_members: Vec<&MemberIr> = members
+        .iter()
+        .copied()
+        .filter(|m| matches!(m.binding, Binding::Body(_)))
+        .collect();
+    let payload = members.iter().find(|m| m.binding == Binding::Payload);
+    let body = if let Some(m) = payload {
+        let f = ident(&m.field);
+        let (content_type, produce) = match &m.ty.kind {
+            Kind::Blob => (
+                "application/octet-stream",
+                quote!(#rt::bytes::Bytes::from(value.as_bytes().to_vec())),
+            ),
+            Kind::String | Kind::Enum(_) => (
+                "text/plain",
+                quote!(#rt::bytes::Bytes::from(::std::string::String::from(value.as_str()))),
+            ),
+            _ => {
+                let w = ser_value(ctx, &m.ty, &quote!(value), 0);
+                (
+                    "application/json",
+                    quote!({
+                        let mut writer = #rt::json::JsonWriter::new();
+                        let w = &mut writer;
+                        #w
+                        #rt::bytes::Bytes::from(writer.finish())
+                    }),
+                )
+            }
+        };
+        let set = quote! {
+            headers.entry("content-type").or_insert(#rt::binding::HeaderValue::from_static(#content_type));
+            body = #produce;
+        };
+        let set = bind_optional(m, &f, set);
+        quote! {
+            let mut body = #rt::bytes::Bytes::new();
+            #set
+        }
+    } else if !body_members.is_empty() {
+        let writes = ser_members(ctx, body_members.iter().copied());
+        quote! {
+            let mut writer = #rt::json::JsonWriter::new();
+            let w = &mut writer;
+            w.begin_object();
+            #(#writes)*
+            w.end_object();
+            headers.insert("content-type", #rt::binding::HeaderValue::from_static("application/json"));
+            let body = #rt::bytes::Bytes::from(writer.finish());
+        }
+    } else {
+        quote!(let body = #rt::bytes::Bytes::new();)
+    };
+
+    let uses_input = !members.is_empty();
+    let param = match input {
+        Some(s) => {
+            let t = ident(&s.name);
+            if uses_input {
+                quote!(v: &super::types::#t)
+            } else {
+                quote!(_v: &super::types::#t)
+            }
+        }
+        None => TokenStream::new(),
+    };
+    let method_tokens = match http_method {
+        "GET" => quote!(#rt::binding::Method::GET),
+        "PUT" => quote!(#rt::binding::Method::PUT),
+        "POST" => quote!(#rt::binding::Method::POST),
+        "DELETE" => quote!(#rt::binding::Method::DELETE),
+        "PATCH" => quote!(#rt::binding::Method::PATCH),
+        "HEAD" => quote!(#rt::binding::Method::HEAD),
+        "OPTIONS" => quote!(#rt::binding::Method::OPTIONS),
+        other => {
+            quote!(#rt::binding::Method::from_bytes(#other.as_bytes()).map_err(|_| #rt::error::ConstructionError::new("invalid HTTP method"))?)
+        }
+    };
+    let headers_mut = if headers.is_empty() && payload.is_none() && body_members.is_empty() {
+        quote!(let headers = #rt::binding::HeaderMap::new();)
+    } else {
+        quote!(let mut headers = #rt::binding::HeaderMap::new();)
+    };
+    quote! {
+        fn #fname(#param) -> ::std::result::Result<#rt::http::HttpRequest, #rt::error::ConstructionError> {
+            let mut uri = ::std::string::String::new();
+            #(#path)*
+            #query_code
+            #headers_mut
+            #(#headers)*
+            #body
+            ::std::result::Result::Ok(#rt::http::HttpRequest {
+                method: #method_tokens,
+                uri,
+                headers,
+                body,
+            })
+        }
+    }
+}
+
+/// Runs `code` with `value` bound to the member's value (skipped when an optional is unset).
+fn bind_optional(m: &MemberIr, f: &Ident, code: TokenStream) -> TokenStream {
+    if m.is_optional() {
+        quote! {
+            if let ::std::option::Option::Some(value) = &v.#f {
+                #code
+            }
+        }
+    } else {
+        quote! {
+            {
+                let value = &v.#f;
+                #code
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deserialization
+
+/// An expression (using `?`) reading a `ty` from the `&Value` expression `v`.
+fn de_value(ctx: &Ctx<'_>, ty: &TypeRef, v: &TokenStream, path: &str, depth: u32) -> TokenStream {
+    let rt = &ctx.rt;
+    let j = quote!(#rt::json);
+    match &ty.kind {
+        Kind::String => quote!(#j::string(#v, #path)?),
+        Kind::Bool => quote!(#j::bool(#v, #path)?),
+        Kind::Byte => quote!(#j::i8(#v, #path)?),
+        Kind::Short => quote!(#j::i16(#v, #path)?),
+        Kind::Integer => quote!(#j::i32(#v, #path)?),
+        Kind::Long => quote!(#j::i64(#v, #path)?),
+        Kind::Float => quote!(#j::f32(#v, #path)?),
+        Kind::Double => quote!(#j::f64(#v, #path)?),
+        Kind::Blob => quote!(#j::blob(#v, #path)?),
+        Kind::Timestamp => {
+            let f = ts_format(rt, ty.timestamp_format, TimestampFormat::EpochSeconds);
+            quote!(#j::timestamp(#v, #path, #f)?)
+        }
+        Kind::Document => quote!(#j::document(#v, #path)?),
+        Kind::BigInteger => quote!(#j::big_integer(#v, #path)?),
+        Kind::BigDecimal => quote!(#j::big_decimal(#v, #path)?),
+        Kind::Enum(n) => {
+            let n = ident(n);
+            quote!(super::types::#n::from(#j::string(#v, #path)?))
+        }
+        Kind::IntEnum(n) => {
+            let n = ident(n);
+            quote!(super::types::#n(#j::i32(#v, #path)?))
+        }
+        Kind::Struct(n) | Kind::Union(n) => {
+            let f = fn_name("de_shape", n);
+            quote!(#f(#v)?)
+        }
+        Kind::List { member, sparse } => {
+            let item = format_ident!("item{}", depth);
+            let inner = de_value(ctx, member, &quote!(#item), path, depth + 1);
+            let push = if *sparse {
+                quote! {
+                    if #item.is_null() {
+                        out.push(::std::option::Option::None);
+                    } else {
+                        out.push(::std::option::Option::Some(#inner));
+                    }
+                }
+            } else {
+                quote! {
+                    if !#item.is_null() {
+                        out.push(#inner);
+                    }
+                }
+            };
+            quote!({
+                let items = #j::array(#v, #path)?;
+                let mut out = ::std::vec::Vec::with_capacity(items.len());
+                for #item in items.iter() {
+                    #push
+                }
+                out
+            })
+        }
+        Kind::Map { key, value, sparse } => {
+            let item = format_ident!("item{}", depth);
+            let k = format_ident!("key{}", depth);
+            let key_expr = match &key.kind {
+                Kind::Enum(n) => {
+                    let n = ident(n);
+                    quote!(super::types::#n::from(#k.as_str()))
+                }
+                _ => quote!(#k.clone()),
+            };
+            let inner = de_value(ctx, value, &quote!(#item), path, depth + 1);
+            let insert = if *sparse {
+                quote! {
+                    if #item.is_null() {
+                        out.insert(#key_expr, ::std::option::Option::None);
+                    } else {
+                        out.insert(#key_expr, ::std::option::Option::Some(#inner));
+                    }
+                }
+            } else {
+                quote! {
+                    if !#item.is_null() {
+                        out.insert(#key_expr, #inner);
+                    }
+                }
+            };
+            quote!({
+                let entries = #j::object(#v, #path)?;
+                let mut out = ::std::collections::BTreeMap::new();
+                for (#k, #item) in entries.iter() {
+                    #insert
+                }
+                out
+            })
+        }
+    }
+}
+
+/// The value a required member takes when the service omitted it (Smithy's error correction),
+/// or an error for aggregates, which have no zero value.
+fn zero_value(ctx: &Ctx<'_>, ty: &TypeRef, path: &str) -> (TokenStream, bool) {
+    let rt = &ctx.rt;
+    let fails = matches!(
+        ty.kind,
+        Kind::Struct(_) | Kind::Union(_) | Kind::BigInteger | Kind::BigDecimal
+    );
+    let tokens = match &ty.kind {
+        Kind::String => quote!(::std::string::String::new()),
+        Kind::Bool => quote!(false),
+        Kind::Byte | Kind::Short | Kind::Integer | Kind::Long => quote!(0),
+        Kind::Float | Kind::Double => quote!(0.0),
+        Kind::Blob => quote!(#rt::Blob::default()),
+        Kind::Timestamp => quote!(#rt::DateTime::from_secs(0)),
+        Kind::Document => quote!(#rt::Document::Null),
+        Kind::Enum(n) => {
+            let n = ident(n);
+            quote!(super::types::#n::from(""))
+        }
+        Kind::IntEnum(n) => {
+            let n = ident(n);
+            quote!(super::types::#n(0))
+        }
+        Kind::List { .. } => quote!(::std::vec::Vec::new()),
+        Kind::Map { .. } => quote!(::std::collections::BTreeMap::new()),
+        Kind::Struct(_) | Kind::Union(_) | Kind::BigInteger | Kind::BigDecimal => {
+            quote!(return ::std::result::Result::Err(#rt::json::DeError::missing(#path)))
+        }
+    };
+    (tokens, fails)
+}
+
+/// `let mut f = None;` declarations and the loop over `obj` that fills body members.
+fn read_body(
+    ctx: &Ctx<'_>,
+    type_name: &str,
+    members: &[&MemberIr],
+    obj: &TokenStream,
+) -> TokenStream {
+    let body: Vec<&&MemberIr> = members
+        .iter()
+        .filter(|m| matches!(m.binding, Binding::Body(_)))
+        .collect();
+    if body.is_empty() {
+        return TokenStream::new();
+    }
+    let arms: Vec<(String, TokenStream)> = body
+        .iter()
+        .filter_map(|m| {
+            let Binding::Body(key) = &m.binding else {
+                return None;
+            };
+            let f = local(m);
+            let path = format!("{}.{}", bare(type_name), m.name);
+            let value = de_value(ctx, &m.ty, &quote!(value), &path, 0);
+            let value = if m.boxed {
+                quote!(::std::boxed::Box::new(#value))
+            } else {
+                value
+            };
+            Some((
+                key.clone(),
+                quote!(#f = ::std::option::Option::Some(#value);),
+            ))
+        })
+        .collect();
+    let dispatch = if let [(key, set)] = arms.as_slice() {
+        quote!(if key.as_str() == #key { #set })
+    } else {
+        let arms = arms.iter().map(|(key, set)| quote!(#key => { #set }));
+        quote! {
+            match key.as_str() {
+                #(#arms)*
+                _ => {}
+            }
+        }
+    };
+    quote! {
+        for (key, value) in #obj.iter() {
+            if value.is_null() {
+                continue;
+            }
+            #dispatch
+        }
+    }
+}
+
+/// `let mut f = None;` for every member.
+fn declare(members: &[&MemberIr]) -> TokenStream {
+    let decls = members.iter().map(|m| {
+        let f = local(m);
+        let mutable = !matches!(m.binding, Binding::ResponseCode);
+        if mutable {
+            quote!(let mut #f = ::std::option::Option::None;)
+        } else {
+            quote!(let #f: ::std::option::Option<i32>;)
+        }
+    });
+    quote!(#(#decls)*)
+}
+
+/// The struct literal fields, applying defaults and error correction.
+fn finish(ctx: &Ctx<'_>, type_name: &str, members: &[&MemberIr]) -> TokenStream {
+    let fields = members.iter().map(|m| {
+        let f = ident(&m.field);
+        let l = local(m);
+        if m.is_optional() {
+            quote!(#f: #l,)
+        } else if let Some(d) = &m.default {
+            let d = crate::emit::unwrap_default(ctx, &m.ty, d, quote!(#l), m.boxed);
+            quote!(#f: #d,)
+        } else {
+            let path = format!("{}.{}", bare(type_name), m.name);
+            let (z, fails) = zero_value(ctx, &m.ty, &path);
+            if fails {
+                quote!(#f: match #l { ::std::option::Option::Some(v) => v, ::std::option::Option::None => #z },)
+            } else if m.boxed {
+                quote!(#f: #l.unwrap_or_else(|| ::std::boxed::Box::new(#z)),)
+            } else {
+                match &m.ty.kind {
+                    Kind::String | Kind::Bool | Kind::Byte | Kind::Short | Kind::Integer
+                    | Kind::Long | Kind::Float | Kind::Double | Kind::Blob
+                    | Kind::List { .. } | Kind::Map { .. } => quote!(#f: #l.unwrap_or_default(),),
+                    Kind::Document | Kind::IntEnum(_) => quote!(#f: #l.unwrap_or(#z),),
+                    _ => quote!(#f: #l.unwrap_or_else(|| #z),),
+                }
+            }
+        }
+    });
+    quote!(#(#fields)*)
+}
+
+fn de_aggregate(ctx: &Ctx<'_>, name: &str) -> TokenStream {
+    let rt = &ctx.rt;
+    let f = fn_name("de_shape", name);
+    let t = ident(name);
+    match ctx.svc.types.get(name) {
+        Some(TypeDef::Struct(s)) => {
+            let members: Vec<&MemberIr> = s.members.iter().collect();
+            let decl = declare(&members);
+            let read = read_body(ctx, name, &members, &quote!(obj));
+            let init = finish(ctx, name, &members);
+            let obj = if read.is_empty() {
+                quote!(_obj)
+            } else {
+                quote!(obj)
+            };
+            quote! {
+                fn #f(value: &#rt::json::Value) -> ::std::result::Result<super::types::#t, #rt::json::DeError> {
+                    let #obj = #rt::json::object(value, #name)?;
+                    #decl
+                    #read
+                    ::std::result::Result::Ok(super::types::#t { #init })
+                }
+            }
+        }
+        Some(TypeDef::Union(u)) => {
+            let arms = u.variants.iter().map(|var| {
+                let vi = ident(&var.variant);
+                let key = &var.name;
+                match &var.ty {
+                    Some(ty) => {
+                        let path = format!("{}.{}", bare(name), var.name);
+                        let v = de_value(ctx, ty, &quote!(value), &path, 0);
+                        let v = if var.boxed {
+                            quote!(::std::boxed::Box::new(#v))
+                        } else {
+                            v
+                        };
+                        quote!(#key => super::types::#t::#vi(#v),)
+                    }
+                    None => quote!(#key => super::types::#t::#vi,),
+                }
+            });
+            quote! {
+                fn #f(value: &#rt::json::Value) -> ::std::result::Result<super::types::#t, #rt::json::DeError> {
+                    let obj = #rt::json::object(value, #name)?;
+                    let set = obj.iter().find(|(key, value)| !value.is_null() && key.as_str() != "__type");
+                    ::std::result::Result::Ok(match set {
+                        ::std::option::Option::Some((key, value)) => match key.as_str() {
+                            #(#arms)*
+                            _ => {
+                                let _ = value;
+                                super::types::#t::Unknown
+                            }
+                        },
+                        ::std::option::Option::None => super::types::#t::Unknown,
+                    })
+                }
+            }
+        }
+        _ => TokenStream::new(),
+    }
+}
+
+/// Statements reading header-bound and status-bound members from `headers` / `status`.
+fn read_http(ctx: &Ctx<'_>, type_name: &str, members: &[&MemberIr]) -> TokenStream {
+    let rt = &ctx.rt;
+    let mut out = Vec::new();
+    for m in members {
+        let f = local(m);
+        let path = format!("{}.{}", bare(type_name), m.name);
+        match &m.binding {
+            Binding::Header(name) => {
+                let parse = header_parse(ctx, &m.ty, &path);
+                out.push(quote! {
+                    if let ::std::option::Option::Some(text) = #rt::binding::header_text(headers, #name, #path)? {
+                        #f = ::std::option::Option::Some(#parse);
+                    }
+                });
+            }
+            Binding::PrefixHeaders(prefix) => {
+                let lower = prefix.to_ascii_lowercase();
+                out.push(quote! {
+                    {
+                        let mut map = ::std::collections::BTreeMap::new();
+                        for (name, value) in headers.iter() {
+                            if let ::std::option::Option::Some(suffix) = name.as_str().strip_prefix(#lower) {
+                                if let ::std::result::Result::Ok(text) = value.to_str() {
+                                    map.insert(::std::string::String::from(suffix), ::std::string::String::from(text));
+                                }
+                            }
+                        }
+                        if !map.is_empty() {
+                            #f = ::std::option::Option::Some(map);
+                        }
+                    }
+                });
+            }
+            Binding::ResponseCode => {
+                out.push(quote!(#f = ::std::option::Option::Some(i32::from(status));));
+            }
+            _ => {}
+        }
+    }
+    quote!(#(#out)*)
+}
+
+/// An expression (using `?`) turning the header `text: &str` into the member's type.
+fn header_parse(ctx: &Ctx<'_>, ty: &TypeRef, path: &str) -> TokenStream {
+    let rt = &ctx.rt;
+    let h = quote!(#rt::binding);
+    match &ty.kind {
+        Kind::String => quote!(::std::string::String::from(text)),
+        Kind::Enum(n) => {
+            let n = ident(n);
+            quote!(super::types::#n::from(text))
+        }
+        Kind::Bool => quote!(#h::parse_header::<bool>(text, #path)?),
+        Kind::Byte => quote!(#h::parse_header::<i8>(text, #path)?),
+        Kind::Short => quote!(#h::parse_header::<i16>(text, #path)?),
+        Kind::Integer => quote!(#h::parse_header::<i32>(text, #path)?),
+        Kind::Long => quote!(#h::parse_header::<i64>(text, #path)?),
+        Kind::Float => quote!(#h::parse_header::<f32>(text, #path)?),
+        Kind::Double => quote!(#h::parse_header::<f64>(text, #path)?),
+        Kind::IntEnum(n) => {
+            let n = ident(n);
+            quote!(super::types::#n(#h::parse_header::<i32>(text, #path)?))
+        }
+        Kind::Timestamp => {
+            let f = ts_format(rt, ty.timestamp_format, TimestampFormat::HttpDate);
+            quote!(#h::parse_header_timestamp(text, #f, #path)?)
+        }
+        Kind::List { member, .. } => {
+            let inner = header_parse(ctx, member, path);
+            quote!({
+                let mut out = ::std::vec::Vec::new();
+                for text in #h::split_header_list(text) {
+                    let text = text.as_str();
+                    out.push(#inner);
+                }
+                out
+            })
+        }
+        _ => quote!(return ::std::result::Result::Err(#rt::json::DeError::unsupported(#path))),
+    }
+}
+
+fn de_output(ctx: &Ctx<'_>, op: &OperationIr, fname: &Ident) -> TokenStream {
+    let rt = &ctx.rt;
+    let Some(s) = op.output.as_ref().and_then(|o| ctx.struct_def(o)) else {
+        return quote! {
+            fn #fname(_response: &#rt::http::HttpResponse) -> ::std::result::Result<(), #rt::json::DeError> {
+                ::std::result::Result::Ok(())
+            }
+        };
+    };
+    let t = ident(&s.name);
+    let members: Vec<&MemberIr> = s.members.iter().collect();
+    let decl = declare(&members);
+    let payload = members.iter().find(|m| m.binding == Binding::Payload);
+    let body = if let Some(m) = payload {
+        let f = local(m);
+        let path = format!("{}.{}", bare(&s.name), m.name);
+        let value = match &m.ty.kind {
+            Kind::Blob => quote!(#rt::Blob::new(response.body.to_vec())),
+            Kind::String => quote!(#rt::binding::body_text(&response.body, #path)?),
+            Kind::Enum(n) => {
+                let n = ident(n);
+                quote!(super::types::#n::from(#rt::binding::body_text(&response.body, #path)?))
+            }
+            _ => {
+                let v = de_value(ctx, &m.ty, &quote!(parsed), &path, 0);
+                quote!({
+                    let parsed = &#rt::json::parse_body(&response.body)?;
+                    #v
+                })
+            }
+        };
+        quote! {
+            if !response.body.is_empty() {
+                #f = ::std::option::Option::Some(#value);
+            }
+        }
+    } else {
+        let read = read_body(ctx, &s.name, &members, &quote!(obj));
+        if read.is_empty() {
+            TokenStream::new()
+        } else {
+            let name = &s.name;
+            quote! {
+                let parsed = #rt::json::parse_body(&response.body)?;
+                let obj = #rt::json::object(&parsed, #name)?;
+                #read
+            }
+        }
+    };
+    let http = read_http(ctx, &s.name, &members);
+    let uses_headers = members
+        .iter()
+        .any(|m| matches!(m.binding, Binding::Header(_) | Binding::PrefixHeaders(_)));
+    let uses_status = members.iter().any(|m| m.binding == Binding::ResponseCode);
+    let headers = if uses_headers {
+        quote!(let headers = &response.headers;)
+    } else {
+        TokenStream::new()
+    };
+    let status = if uses_status {
+        quote!(let status = response.status;)
+    } else {
+        TokenStream::new()
+    };
+    let init = finish(ctx, &s.name, &members);
+    let resp = if body.is_empty() && !uses_headers && !uses_status {
+        quote!(_response)
+    } else {
+        quote!(response)
+    };
+    quote! {
+        fn #fname(#resp: &#rt::http::HttpResponse) -> ::std::result::Result<super::types::#t, #rt::json::DeError> {
+            #headers
+            #status
+            #decl
+            #body
+            #http
+            ::std::result::Result::Ok(super::types::#t { #init })
+        }
+    }
+}
+
+/// `de_error_<name>(body, headers)` for an error structure.
+fn de_error_struct(ctx: &Ctx<'_>, name: &str) -> Option<TokenStream> {
+    let rt = &ctx.rt;
+    let s = ctx.struct_def(name)?;
+    let f = fn_name("de_error_shape", name);
+    let t = ident(name);
+    let members: Vec<&MemberIr> = s.members.iter().collect();
+    let decl = declare(&members);
+    let read = read_body(ctx, name, &members, &quote!(body));
+    let http = read_http(ctx, name, &members);
+    let uses_headers = members
+        .iter()
+        .any(|m| matches!(m.binding, Binding::Header(_) | Binding::PrefixHeaders(_)));
+    let init = finish(ctx, name, &members);
+    let body_param = if read.is_empty() {
+        quote!(_body)
+    } else {
+        quote!(body)
+    };
+    let headers_param = if uses_headers {
+        quote!(headers)
+    } else {
+        quote!(_headers)
+    };
+    let status = if members.iter().any(|m| m.binding == Binding::ResponseCode) {
+        quote!(let status = 0u16;)
+    } else {
+        TokenStream::new()
+    };
+    Some(quote! {
+        fn #f(
+            #body_param: &#rt::serde_json::Map<::std::string::String, #rt::json::Value>,
+            #headers_param: &#rt::binding::HeaderMap,
+        ) -> ::std::result::Result<super::types::#t, #rt::json::DeError> {
+            #status
+            #decl
+            #read
+            #http
+            ::std::result::Result::Ok(super::types::#t { #init })
+        }
+    })
+}
+
+fn de_error(ctx: &Ctx<'_>, op: &OperationIr, fname: &Ident) -> TokenStream {
+    let rt = &ctx.rt;
+    let err = ident(&op.error_enum);
+    let arms = op.errors.iter().map(|e| {
+        let code = &e.code;
+        let v = ident(&e.variant);
+        let f = fn_name("de_error_shape", &e.type_name);
+        quote!(::std::option::Option::Some(#code) => #f(&body, &response.headers).map(super::error::#err::#v),)
+    });
+    let unhandled = quote!(::std::result::Result::Ok(super::error::#err::Unhandled(#rt::Unhandled::new(meta.clone()))));
+    let dispatch = if op.errors.is_empty() {
+        unhandled
+    } else {
+        quote! {
+            match meta.code() {
+                #(#arms)*
+                _ => #unhandled,
+            }
+        }
+    };
+    quote! {
+        fn #fname(response: &#rt::http::HttpResponse) -> #rt::SdkError<super::error::#err> {
+            let (meta, body) = match #rt::error::rest_json::parse_error(response) {
+                ::std::result::Result::Ok(parsed) => parsed,
+                ::std::result::Result::Err(e) => return #rt::SdkError::Response(e),
+            };
+            let _ = &body;
+            let parsed = #dispatch;
+            match parsed {
+                ::std::result::Result::Ok(err) => #rt::SdkError::service(err, meta),
+                ::std::result::Result::Err(e) => #rt::SdkError::Response(#rt::error::ResponseError::deserialize(response, e)),
+            }
+        }
+    }
+}

@@ -1,0 +1,993 @@
+//! Client configuration and the request pipeline shared by every operation: endpoint
+//! resolution, signing, sending, retries and timeouts.
+
+use crate::credentials::{DefaultCredentialsChain, ProvideCredentials};
+use crate::endpoint::{Endpoint, Params, RuleSet, Value as EndpointValue};
+use crate::error::{ConfigError, SdkError, TimeoutError, TimeoutKind};
+use crate::http::{HttpClient, HttpRequest, HttpResponse, TransportError};
+use http::header::{CONTENT_LENGTH, HOST, HeaderName, HeaderValue, USER_AGENT};
+use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, SystemTime};
+
+/// What the runtime needs to know about a service; a `static` in each generated client.
+#[derive(Debug)]
+pub struct ServiceMeta {
+    /// The SDK id (`WorkSpaces Web`).
+    pub sdk_id: &'static str,
+    /// The SigV4 signing name (`workspaces-web`).
+    pub signing_name: &'static str,
+    /// The endpoint prefix (`workspaces-web`).
+    pub endpoint_prefix: &'static str,
+    /// The API version (`2020-07-08`).
+    pub api_version: &'static str,
+    /// The endpoint rule set as JSON (`smithy.rules#endpointRuleSet`), if the model has one.
+    pub endpoint_rules: Option<&'static str>,
+    /// The suffix of the service's endpoint variable: `AWS_ENDPOINT_URL_<env_name>`
+    /// (`WORKSPACES_WEB`).
+    pub env_name: &'static str,
+}
+
+/// What the runtime needs to know about an operation; a `static` per operation.
+#[derive(Debug)]
+pub struct OperationMeta {
+    /// The operation name.
+    pub name: &'static str,
+    /// Error codes modeled `@retryable`.
+    pub retryable_errors: &'static [&'static str],
+    /// Error codes modeled `@retryable(throttling: true)`.
+    pub throttling_errors: &'static [&'static str],
+}
+
+/// Default number of attempts (first try plus retries).
+const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+/// Longest backoff, and longest `Retry-After` honoured.
+const MAX_BACKOFF: Duration = Duration::from_secs(20);
+/// Error codes that mean throttling, for every service.
+const THROTTLING_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "RequestThrottled",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "EC2ThrottledException",
+];
+/// Error codes that mean a transient failure, for every service.
+const TRANSIENT_CODES: &[&str] = &["RequestTimeout", "RequestTimeoutException", "InternalError"];
+/// Statuses retried whatever the body says.
+const TRANSIENT_STATUSES: &[u16] = &[500, 502, 503, 504];
+
+/// Client configuration. Cheap to clone (providers and transport are shared).
+#[derive(Clone)]
+pub struct Config {
+    region: Option<String>,
+    endpoint_url: Option<String>,
+    use_fips: bool,
+    use_dual_stack: bool,
+    credentials: Option<Arc<dyn ProvideCredentials>>,
+    http_client: Option<Arc<dyn HttpClient>>,
+    max_attempts: u32,
+    connect_timeout: Option<Duration>,
+    attempt_timeout: Option<Duration>,
+    operation_timeout: Option<Duration>,
+    /// Loaded from the environment and the endpoint not set by hand: `Handle::new` applies
+    /// `AWS_ENDPOINT_URL_<SERVICE>`.
+    env_endpoints: bool,
+}
+
+impl Config {
+    /// A builder with nothing set.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// Configuration from the environment: see [`ConfigBuilder::from_env`].
+    pub fn from_env() -> Config {
+        ConfigBuilder::from_env().build()
+    }
+
+    /// The region.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// The endpoint URL override.
+    pub fn endpoint_url(&self) -> Option<&str> {
+        self.endpoint_url.as_deref()
+    }
+
+    /// Whether FIPS endpoints are requested.
+    pub fn use_fips(&self) -> bool {
+        self.use_fips
+    }
+
+    /// Whether dual-stack endpoints are requested.
+    pub fn use_dual_stack(&self) -> bool {
+        self.use_dual_stack
+    }
+
+    /// The credentials provider (requests are unsigned without one).
+    pub fn credentials_provider(&self) -> Option<&Arc<dyn ProvideCredentials>> {
+        self.credentials.as_ref()
+    }
+
+    /// The transport.
+    pub fn http_client(&self) -> Option<&Arc<dyn HttpClient>> {
+        self.http_client.as_ref()
+    }
+
+    /// Attempts per operation, the first included (1: no retries).
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// Connect timeout of the default transport.
+    pub fn connect_timeout(&self) -> Option<Duration> {
+        self.connect_timeout
+    }
+
+    /// Timeout of each attempt.
+    pub fn attempt_timeout(&self) -> Option<Duration> {
+        self.attempt_timeout
+    }
+
+    /// Timeout of a whole operation, retries included.
+    pub fn operation_timeout(&self) -> Option<Duration> {
+        self.operation_timeout
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("region", &self.region)
+            .field("endpoint_url", &self.endpoint_url)
+            .field("use_fips", &self.use_fips)
+            .field("use_dual_stack", &self.use_dual_stack)
+            .field(
+                "credentials",
+                &self.credentials.as_ref().map(|_| "** redacted **"),
+            )
+            .field("http_client", &self.http_client)
+            .field("max_attempts", &self.max_attempts)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("operation_timeout", &self.operation_timeout)
+            .finish()
+    }
+}
+
+/// Builds a [`Config`].
+#[derive(Clone, Default)]
+pub struct ConfigBuilder {
+    region: Option<String>,
+    endpoint_url: Option<String>,
+    use_fips: bool,
+    use_dual_stack: bool,
+    credentials: Option<Arc<dyn ProvideCredentials>>,
+    http_client: Option<Arc<dyn HttpClient>>,
+    max_attempts: Option<u32>,
+    connect_timeout: Option<Duration>,
+    attempt_timeout: Option<Duration>,
+    operation_timeout: Option<Duration>,
+    env_endpoints: bool,
+}
+
+fn env_nonempty(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn env_true(name: &str) -> bool {
+    env_nonempty(name).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+}
+
+impl ConfigBuilder {
+    /// A builder preloaded from the environment: the region from
+    /// [`crate::credentials::default_region`], credentials from
+    /// [`DefaultCredentialsChain`], the endpoint from `AWS_ENDPOINT_URL` (and, per service,
+    /// `AWS_ENDPOINT_URL_<SERVICE>`; both ignored when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`
+    /// is `true`), `AWS_USE_FIPS_ENDPOINT`, `AWS_USE_DUALSTACK_ENDPOINT` and `AWS_MAX_ATTEMPTS`.
+    pub fn from_env() -> ConfigBuilder {
+        let ignore_endpoints = env_true("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+        ConfigBuilder {
+            region: crate::credentials::default_region(),
+            endpoint_url: if ignore_endpoints {
+                None
+            } else {
+                env_nonempty("AWS_ENDPOINT_URL")
+            },
+            use_fips: env_true("AWS_USE_FIPS_ENDPOINT"),
+            use_dual_stack: env_true("AWS_USE_DUALSTACK_ENDPOINT"),
+            credentials: Some(Arc::new(DefaultCredentialsChain::new())),
+            max_attempts: env_nonempty("AWS_MAX_ATTEMPTS").and_then(|v| v.trim().parse().ok()),
+            env_endpoints: !ignore_endpoints,
+            ..ConfigBuilder::default()
+        }
+    }
+
+    /// The region (e.g. `us-east-1`).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Sends every request to this URL (e.g. `http://localhost:4566`) instead of the one the
+    /// endpoint rules give.
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint_url = Some(url.into());
+        self.env_endpoints = false;
+        self
+    }
+
+    /// Requests FIPS endpoints.
+    pub fn use_fips(mut self, on: bool) -> Self {
+        self.use_fips = on;
+        self
+    }
+
+    /// Requests dual-stack (IPv6) endpoints.
+    pub fn use_dual_stack(mut self, on: bool) -> Self {
+        self.use_dual_stack = on;
+        self
+    }
+
+    /// A credentials provider (static [`crate::credentials::Credentials`] are one).
+    pub fn credentials(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.credentials = Some(Arc::new(provider));
+        self
+    }
+
+    /// A shared credentials provider.
+    pub fn credentials_provider(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
+        self.credentials = Some(provider);
+        self
+    }
+
+    /// The transport (default: [`crate::http::HyperClient`] with the `https` feature).
+    pub fn http_client(mut self, client: impl HttpClient + 'static) -> Self {
+        self.http_client = Some(Arc::new(client));
+        self
+    }
+
+    /// Attempts per operation including the first (default 3; 1 disables retries; 0 is
+    /// taken as 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = Some(attempts);
+        self
+    }
+
+    /// Connect timeout of the default transport.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Timeout of each attempt (sending the request and reading the whole response).
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Timeout of a whole operation, retries and backoff included.
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.operation_timeout = Some(timeout);
+        self
+    }
+
+    /// The configuration.
+    pub fn build(self) -> Config {
+        #[cfg(feature = "https")]
+        let http_client = self.http_client.or_else(|| {
+            Some(Arc::new(crate::http::HyperClient::with_connect_timeout(
+                self.connect_timeout,
+            )) as Arc<dyn HttpClient>)
+        });
+        #[cfg(not(feature = "https"))]
+        let http_client = self.http_client;
+        Config {
+            region: self.region,
+            endpoint_url: self.endpoint_url,
+            use_fips: self.use_fips,
+            use_dual_stack: self.use_dual_stack,
+            credentials: self.credentials,
+            http_client,
+            max_attempts: self.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS).max(1),
+            connect_timeout: self.connect_timeout,
+            attempt_timeout: self.attempt_timeout,
+            operation_timeout: self.operation_timeout,
+            env_endpoints: self.env_endpoints,
+        }
+    }
+}
+
+impl fmt::Debug for ConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigBuilder")
+            .field("region", &self.region)
+            .field("endpoint_url", &self.endpoint_url)
+            .field(
+                "credentials",
+                &self.credentials.as_ref().map(|_| "** redacted **"),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+/// An endpoint ready for requests.
+#[derive(Clone, Debug)]
+struct ResolvedEndpoint {
+    /// Without a trailing slash.
+    base: String,
+    /// `host[:port]`.
+    authority: String,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    signing_name: Option<String>,
+    signing_region: Option<String>,
+}
+
+/// The standard retry quota: retries spend tokens, successes earn some back, so a failing
+/// service is not hammered by every caller's retries.
+#[derive(Debug)]
+struct RetryQuota {
+    tokens: Mutex<u32>,
+}
+
+const QUOTA_MAX: u32 = 500;
+const RETRY_COST: u32 = 5;
+const TIMEOUT_RETRY_COST: u32 = 10;
+
+impl RetryQuota {
+    fn acquire(&self, cost: u32) -> bool {
+        let mut t = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        if *t >= cost {
+            *t -= cost;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn release(&self, amount: u32) {
+        let mut t = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        *t = t.saturating_add(amount).min(QUOTA_MAX);
+    }
+}
+
+struct Inner {
+    config: Config,
+    service: &'static ServiceMeta,
+    endpoint: OnceLock<Result<ResolvedEndpoint, String>>,
+    quota: RetryQuota,
+    user_agent: HeaderValue,
+}
+
+/// A client's shared state: configuration, service description, the resolved endpoint and
+/// the retry quota. Cheap to clone.
+#[derive(Clone)]
+pub struct Handle {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle")
+            .field("service", &self.inner.service.sdk_id)
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What one attempt came to.
+enum Outcome {
+    Done(HttpResponse),
+    Retry {
+        response: Option<HttpResponse>,
+        err: Option<AttemptError>,
+        retry_after: Option<Duration>,
+        cost: u32,
+    },
+    Fail(AttemptError),
+}
+
+enum AttemptError {
+    Transport(TransportError),
+    Timeout(Duration),
+}
+
+impl Handle {
+    /// A handle for `service` with `config`. If the configuration came from the environment
+    /// and its endpoint was not set by hand, `AWS_ENDPOINT_URL_<env_name>` overrides it.
+    pub fn new(config: &Config, service: &'static ServiceMeta) -> Handle {
+        let mut config = config.clone();
+        if config.env_endpoints && !service.env_name.is_empty() {
+            let service_var = format!("AWS_ENDPOINT_URL_{}", service.env_name);
+            config.endpoint_url = env_nonempty(&service_var).or(config.endpoint_url);
+        }
+        let ua = format!(
+            "anvil/{} api/{}/{}",
+            env!("CARGO_PKG_VERSION"),
+            service.sdk_id.replace(' ', "_"),
+            service.api_version
+        );
+        let user_agent = HeaderValue::from_str(&ua).unwrap_or_else(|_| {
+            HeaderValue::from_static(concat!("anvil/", env!("CARGO_PKG_VERSION")))
+        });
+        Handle {
+            inner: Arc::new(Inner {
+                config,
+                service,
+                endpoint: OnceLock::new(),
+                quota: RetryQuota {
+                    tokens: Mutex::new(QUOTA_MAX),
+                },
+                user_agent,
+            }),
+        }
+    }
+
+    /// The configuration (with any service-specific endpoint applied).
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The service.
+    pub fn service(&self) -> &'static ServiceMeta {
+        self.inner.service
+    }
+
+    fn endpoint(&self) -> Result<&ResolvedEndpoint, ConfigError> {
+        self.inner
+            .endpoint
+            .get_or_init(|| self.resolve_endpoint())
+            .as_ref()
+            .map_err(|m| ConfigError::new(m.clone()))
+    }
+
+    fn resolve_endpoint(&self) -> Result<ResolvedEndpoint, String> {
+        let config = &self.inner.config;
+        let endpoint = match &config.endpoint_url {
+            Some(url) => Endpoint {
+                url: url.clone(),
+                headers: Default::default(),
+                properties: Default::default(),
+            },
+            None => {
+                let rules = self.inner.service.endpoint_rules.ok_or_else(|| {
+                    "no endpoint: the service has no endpoint rules; set an endpoint URL".to_owned()
+                })?;
+                let rules = RuleSet::from_json(rules)
+                    .map_err(|e| format!("invalid endpoint rules: {e}"))?;
+                let mut params = Params::new();
+                for (name, builtin) in rules.builtin_params() {
+                    let value = match builtin.as_str() {
+                        "AWS::Region" => config.region.clone().map(EndpointValue::String),
+                        "AWS::UseFIPS" => Some(EndpointValue::Bool(config.use_fips)),
+                        "AWS::UseDualStack" => Some(EndpointValue::Bool(config.use_dual_stack)),
+                        "SDK::Endpoint" => config.endpoint_url.clone().map(EndpointValue::String),
+                        _ => None,
+                    };
+                    if let Some(v) = value {
+                        params.set(&name, v);
+                    }
+                }
+                rules
+                    .resolve(&params)
+                    .map_err(|e| format!("endpoint resolution failed: {e}"))?
+            }
+        };
+        prepare_endpoint(endpoint)
+    }
+
+    /// Sends `request` (path and query in `uri`, from a generated serializer) to the service:
+    /// resolves the endpoint, sets `host`/`content-length`, signs each attempt, retries
+    /// transient failures and throttling with backoff, and applies the timeouts.
+    ///
+    /// Returns the response when it is 2xx, or when it is an error response that is not
+    /// retried (or retries ran out): turning it into a typed error is the caller's job.
+    pub async fn send<E>(
+        &self,
+        op: &'static OperationMeta,
+        request: HttpRequest,
+    ) -> Result<HttpResponse, SdkError<E>> {
+        match self.inner.config.operation_timeout {
+            Some(limit) => {
+                match tokio::time::timeout(limit, self.send_with_retries(op, request)).await {
+                    Ok(r) => r,
+                    Err(_) => Err(SdkError::Timeout(TimeoutError::new(
+                        TimeoutKind::Operation,
+                        limit,
+                    ))),
+                }
+            }
+            None => self.send_with_retries(op, request).await,
+        }
+    }
+
+    async fn send_with_retries<E>(
+        &self,
+        op: &'static OperationMeta,
+        mut request: HttpRequest,
+    ) -> Result<HttpResponse, SdkError<E>> {
+        let config = &self.inner.config;
+        let client = config
+            .http_client
+            .clone()
+            .ok_or_else(|| ConfigError::new("no HTTP client configured"))?;
+        let endpoint = self.endpoint()?;
+        self.prepare(&mut request, endpoint)?;
+        let max = config.max_attempts.max(1);
+        let invocation_id = crate::idempotency::new_token();
+        let mut spent: u32 = 0;
+        let mut attempt: u32 = 1;
+        loop {
+            let mut req = request.clone();
+            if let Ok(v) = HeaderValue::from_str(&invocation_id) {
+                req.headers
+                    .insert(HeaderName::from_static("amz-sdk-invocation-id"), v);
+            }
+            if let Ok(v) = HeaderValue::from_str(&format!("attempt={attempt}; max={max}")) {
+                req.headers
+                    .insert(HeaderName::from_static("amz-sdk-request"), v);
+            }
+            self.sign(&mut req, endpoint).await?;
+            let result = match config.attempt_timeout {
+                Some(limit) => match tokio::time::timeout(limit, client.send(req)).await {
+                    Ok(r) => r.map_err(AttemptError::Transport),
+                    Err(_) => Err(AttemptError::Timeout(limit)),
+                },
+                None => client.send(req).await.map_err(AttemptError::Transport),
+            };
+            match classify(op, result) {
+                Outcome::Done(resp) => {
+                    // Successes refill the quota: what the retries cost, or one token.
+                    self.inner.quota.release(if spent > 0 { spent } else { 1 });
+                    return Ok(resp);
+                }
+                Outcome::Fail(e) => return Err(attempt_error(e)),
+                Outcome::Retry {
+                    response,
+                    err,
+                    retry_after,
+                    cost,
+                } => {
+                    let give_up = attempt >= max || !self.inner.quota.acquire(cost);
+                    if give_up {
+                        return match (response, err) {
+                            (Some(resp), _) => Ok(resp),
+                            (None, Some(e)) => Err(attempt_error(e)),
+                            (None, None) => Err(SdkError::Transport(TransportError::other(
+                                "retry ended without a response",
+                            ))),
+                        };
+                    }
+                    spent = spent.saturating_add(cost);
+                    let delay = retry_after.unwrap_or_else(|| backoff(attempt));
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    /// Makes the URI absolute and sets the headers every attempt shares.
+    fn prepare(
+        &self,
+        request: &mut HttpRequest,
+        endpoint: &ResolvedEndpoint,
+    ) -> Result<(), ConfigError> {
+        let mut url = endpoint.base.clone();
+        if !request.uri.starts_with('/') && !request.uri.starts_with('?') {
+            url.push('/');
+        }
+        url.push_str(&request.uri);
+        request.uri = url;
+        for (name, value) in &endpoint.headers {
+            request.headers.append(name.clone(), value.clone());
+        }
+        let host = HeaderValue::from_str(&endpoint.authority)
+            .map_err(|_| ConfigError::new("endpoint host is not a valid header value"))?;
+        request.headers.insert(HOST, host);
+        let needs_length = !request.body.is_empty()
+            || matches!(
+                request.method,
+                http::Method::POST | http::Method::PUT | http::Method::PATCH
+            );
+        if needs_length {
+            request
+                .headers
+                .insert(CONTENT_LENGTH, HeaderValue::from(request.body.len()));
+        }
+        if !request.headers.contains_key(USER_AGENT) {
+            request
+                .headers
+                .insert(USER_AGENT, self.inner.user_agent.clone());
+        }
+        Ok(())
+    }
+
+    async fn sign(
+        &self,
+        request: &mut HttpRequest,
+        endpoint: &ResolvedEndpoint,
+    ) -> Result<(), ConfigError> {
+        let config = &self.inner.config;
+        let Some(provider) = &config.credentials else {
+            return Ok(());
+        };
+        let credentials = provider
+            .provide_credentials()
+            .await
+            .map_err(|e| ConfigError::new(format!("no credentials: {e}")))?;
+        let region = endpoint
+            .signing_region
+            .as_deref()
+            .or(config.region.as_deref())
+            .ok_or_else(|| ConfigError::new("no region configured (needed to sign requests)"))?;
+        let service = endpoint
+            .signing_name
+            .as_deref()
+            .unwrap_or(self.inner.service.signing_name);
+        let params = crate::sigv4::SigningParams {
+            credentials: &credentials,
+            region,
+            service,
+            time: SystemTime::now(),
+        };
+        crate::sigv4::sign(request, &params)
+            .map_err(|e| ConfigError::new(format!("signing failed: {e}")))
+    }
+}
+
+fn attempt_error<E>(e: AttemptError) -> SdkError<E> {
+    match e {
+        AttemptError::Transport(t) => SdkError::Transport(t),
+        AttemptError::Timeout(d) => SdkError::Timeout(TimeoutError::new(TimeoutKind::Attempt, d)),
+    }
+}
+
+/// Checks the endpoint URL and extracts what requests need.
+fn prepare_endpoint(endpoint: Endpoint) -> Result<ResolvedEndpoint, String> {
+    let uri: http::Uri = endpoint
+        .url
+        .parse()
+        .map_err(|_| "the endpoint URL is not a valid URL".to_owned())?;
+    match uri.scheme_str() {
+        Some("http" | "https") => {}
+        _ => return Err("the endpoint URL must start with http:// or https://".to_owned()),
+    }
+    let authority = uri
+        .authority()
+        .ok_or_else(|| "the endpoint URL has no host".to_owned())?
+        .as_str();
+    // Drop any user info: it never belongs in a Host header.
+    let authority = authority.rsplit('@').next().unwrap_or(authority).to_owned();
+    if uri.query().is_some() {
+        return Err("the endpoint URL must not have a query".to_owned());
+    }
+    let base = endpoint.url.trim_end_matches('/').to_owned();
+    let mut headers = Vec::new();
+    for (name, values) in &endpoint.headers {
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| "the endpoint has an invalid header name".to_owned())?;
+        for v in values {
+            let v = HeaderValue::from_str(v)
+                .map_err(|_| "the endpoint has an invalid header value".to_owned())?;
+            headers.push((name.clone(), v));
+        }
+    }
+    // Signing overrides from the first sigv4 auth scheme.
+    let scheme = endpoint
+        .properties
+        .get("authSchemes")
+        .and_then(|s| s.as_array())
+        .and_then(|schemes| {
+            schemes
+                .iter()
+                .find(|s| s.get("name").and_then(|n| n.as_str()) == Some("sigv4"))
+        });
+    let prop = |key: &str| {
+        scheme
+            .and_then(|s| s.get(key))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    Ok(ResolvedEndpoint {
+        base,
+        authority,
+        headers,
+        signing_name: prop("signingName"),
+        signing_region: prop("signingRegion"),
+    })
+}
+
+/// Decides whether an attempt's result is final or worth retrying.
+fn classify(op: &OperationMeta, result: Result<HttpResponse, AttemptError>) -> Outcome {
+    let response = match result {
+        Ok(r) => r,
+        Err(AttemptError::Transport(t)) => {
+            return if t.is_connect() || t.is_io() {
+                Outcome::Retry {
+                    response: None,
+                    err: Some(AttemptError::Transport(t)),
+                    retry_after: None,
+                    cost: TIMEOUT_RETRY_COST,
+                }
+            } else {
+                Outcome::Fail(AttemptError::Transport(t))
+            };
+        }
+        Err(e @ AttemptError::Timeout(_)) => {
+            return Outcome::Retry {
+                response: None,
+                err: Some(e),
+                retry_after: None,
+                cost: TIMEOUT_RETRY_COST,
+            };
+        }
+    };
+    if response.is_success() {
+        return Outcome::Done(response);
+    }
+    let code = crate::error::rest_json::parse_error(&response)
+        .ok()
+        .and_then(|(meta, _)| meta.code().map(str::to_owned));
+    let code = code.as_deref();
+    let in_list = |list: &[&str]| code.is_some_and(|c| list.contains(&c));
+    let retryable = response.status == 429
+        || TRANSIENT_STATUSES.contains(&response.status)
+        || in_list(THROTTLING_CODES)
+        || in_list(TRANSIENT_CODES)
+        || in_list(op.retryable_errors)
+        || in_list(op.throttling_errors);
+    if !retryable {
+        return Outcome::Done(response);
+    }
+    let retry_after = response
+        .header("retry-after")
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(|s| Duration::from_secs_f64(s.min(MAX_BACKOFF.as_secs_f64())));
+    Outcome::Retry {
+        response: Some(response),
+        err: None,
+        retry_after,
+        cost: RETRY_COST,
+    }
+}
+
+/// Full-jitter exponential backoff after failed attempt number `attempt` (1-based):
+/// `random(0, 1) * 2^(attempt - 1)` seconds, at most 20 s.
+fn backoff(attempt: u32) -> Duration {
+    let exp = attempt.saturating_sub(1).min(10);
+    let ceiling = f64::from(1u32 << exp).min(MAX_BACKOFF.as_secs_f64());
+    Duration::from_secs_f64(random_unit() * ceiling)
+}
+
+/// A uniform random number in `[0, 1)` (0.5 if the OS generator fails).
+fn random_unit() -> f64 {
+    let mut b = [0u8; 8];
+    if getrandom::fill(&mut b).is_err() {
+        return 0.5;
+    }
+    // 53 random bits.
+    (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::test::ReplayClient;
+
+    static SERVICE: ServiceMeta = ServiceMeta {
+        sdk_id: "Test Service",
+        signing_name: "test",
+        endpoint_prefix: "test",
+        api_version: "2020-01-01",
+        endpoint_rules: None,
+        env_name: "TEST_SERVICE",
+    };
+    static OP: OperationMeta = OperationMeta {
+        name: "DoThing",
+        retryable_errors: &["ModeledRetryable"],
+        throttling_errors: &[],
+    };
+
+    fn rt() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .unwrap()
+    }
+
+    fn handle(replay: &ReplayClient, attempts: u32) -> Handle {
+        let config = Config::builder()
+            .region("us-east-1")
+            .endpoint_url("https://example.com/base/")
+            .http_client(replay.clone())
+            .max_attempts(attempts)
+            .build();
+        Handle::new(&config, &SERVICE)
+    }
+
+    #[test]
+    fn joins_endpoint_and_sets_headers() {
+        let replay = ReplayClient::new(vec![HttpResponse::new(200, "{}")]);
+        let h = handle(&replay, 3);
+        let mut req = HttpRequest::new(http::Method::POST, "/things?x=1");
+        req.body = bytes::Bytes::from_static(b"{\"a\":1}");
+        let resp = rt().block_on(h.send::<()>(&OP, req)).unwrap();
+        assert_eq!(resp.status, 200);
+        let sent = replay.requests();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].uri, "https://example.com/base/things?x=1");
+        assert_eq!(sent[0].headers["host"], "example.com");
+        assert_eq!(sent[0].headers["content-length"], "7");
+        assert_eq!(sent[0].headers["amz-sdk-request"], "attempt=1; max=3");
+        assert!(
+            sent[0].headers["user-agent"]
+                .to_str()
+                .unwrap()
+                .contains("api/Test_Service/2020-01-01")
+        );
+    }
+
+    #[test]
+    fn retries_modeled_and_throttling_codes_but_not_others() {
+        let throttled = HttpResponse::new(400, r#"{"__type":"ns#ThrottlingException"}"#);
+        let modeled =
+            HttpResponse::new(400, "{}").with_header("x-amzn-errortype", "ModeledRetryable");
+        let replay = ReplayClient::new(vec![throttled, modeled, HttpResponse::new(200, "")]);
+        let h = handle(&replay, 3);
+        let resp = rt()
+            .block_on(h.send::<()>(&OP, HttpRequest::new(http::Method::GET, "/")))
+            .unwrap();
+        assert_eq!(resp.status, 200);
+        let sent = replay.requests();
+        assert_eq!(sent.len(), 3);
+        assert_eq!(sent[2].headers["amz-sdk-request"], "attempt=3; max=3");
+        assert_eq!(
+            sent[0].headers["amz-sdk-invocation-id"],
+            sent[2].headers["amz-sdk-invocation-id"]
+        );
+        assert!(sent[0].headers.get("content-length").is_none());
+
+        let replay = ReplayClient::new(vec![
+            HttpResponse::new(400, r#"{"__type":"ValidationException"}"#),
+            HttpResponse::new(200, ""),
+        ]);
+        let h = handle(&replay, 3);
+        let resp = rt()
+            .block_on(h.send::<()>(&OP, HttpRequest::new(http::Method::GET, "/")))
+            .unwrap();
+        assert_eq!(resp.status, 400);
+        assert_eq!(replay.requests().len(), 1);
+    }
+
+    #[test]
+    fn final_error_response_is_returned_when_attempts_run_out() {
+        let replay = ReplayClient::new(vec![
+            HttpResponse::new(503, ""),
+            HttpResponse::new(503, ""),
+            HttpResponse::new(503, "last"),
+        ]);
+        let h = handle(&replay, 3);
+        let resp = rt()
+            .block_on(h.send::<()>(&OP, HttpRequest::new(http::Method::GET, "/")))
+            .unwrap();
+        assert_eq!((resp.status, &resp.body[..]), (503, &b"last"[..]));
+        assert_eq!(replay.remaining(), 0);
+    }
+
+    #[test]
+    fn transport_other_is_not_retried_and_exhaustion_errors() {
+        // An empty script: every send fails with a non-retryable transport error.
+        let replay = ReplayClient::new(vec![]);
+        let h = handle(&replay, 3);
+        let err = rt()
+            .block_on(h.send::<()>(&OP, HttpRequest::new(http::Method::GET, "/")))
+            .unwrap_err();
+        assert!(
+            matches!(err, SdkError::Transport(ref t) if t.is_other()),
+            "{err:?}"
+        );
+        assert_eq!(replay.requests().len(), 1);
+    }
+
+    #[test]
+    fn missing_endpoint_is_a_config_error() {
+        let replay = ReplayClient::new(vec![HttpResponse::new(200, "")]);
+        let config = Config::builder().http_client(replay.clone()).build();
+        let h = Handle::new(&config, &SERVICE);
+        let err = rt()
+            .block_on(h.send::<()>(&OP, HttpRequest::new(http::Method::GET, "/")))
+            .unwrap_err();
+        assert!(matches!(err, SdkError::Config(_)), "{err:?}");
+        assert!(replay.requests().is_empty());
+        let bad = Config::builder()
+            .endpoint_url("ftp://x")
+            .http_client(replay.clone())
+            .build();
+        let err = rt()
+            .block_on(
+                Handle::new(&bad, &SERVICE)
+                    .send::<()>(&OP, HttpRequest::new(http::Method::GET, "/")),
+            )
+            .unwrap_err();
+        match err {
+            SdkError::Config(c) => assert!(c.to_string().contains("http:// or https://"), "{c}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn backoff_is_bounded_and_grows() {
+        for attempt in 1..40 {
+            let d = backoff(attempt);
+            assert!(d <= MAX_BACKOFF);
+            let cap = 2f64.powi(i32::try_from(attempt - 1).unwrap()).min(20.0);
+            assert!(d.as_secs_f64() <= cap, "{attempt}: {d:?}");
+        }
+        let samples: Vec<f64> = (0..100).map(|_| random_unit()).collect();
+        assert!(samples.iter().all(|s| (0.0..1.0).contains(s)));
+        assert!(samples.iter().any(|s| *s != samples[0]));
+    }
+
+    #[test]
+    fn retry_quota_limits_retries() {
+        let q = RetryQuota {
+            tokens: Mutex::new(12),
+        };
+        assert!(q.acquire(10));
+        assert!(!q.acquire(5));
+        q.release(1000);
+        assert_eq!(*q.tokens.lock().unwrap(), QUOTA_MAX);
+    }
+
+    #[test]
+    fn debug_redacts_credentials() {
+        let config = Config::builder()
+            .credentials(crate::credentials::Credentials::new(
+                "AKIDEXAMPLE",
+                "SECRETKEY",
+                Some("TOKEN".into()),
+            ))
+            .build();
+        let text = format!("{config:?}");
+        assert!(
+            !text.contains("SECRETKEY") && !text.contains("TOKEN") && !text.contains("AKID"),
+            "{text}"
+        );
+        assert!(text.contains("redacted"));
+        assert_eq!(config.max_attempts(), 3);
+        assert_eq!(Config::builder().max_attempts(0).build().max_attempts(), 1);
+    }
+
+    #[test]
+    fn endpoint_auth_scheme_overrides_signing() {
+        let mut props = serde_json::Map::new();
+        props.insert(
+            "authSchemes".into(),
+            serde_json::json!([{"name": "sigv4", "signingName": "s3x", "signingRegion": "eu-west-1"}]),
+        );
+        let ep = prepare_endpoint(Endpoint {
+            url: "https://user@host.example:8443/".into(),
+            headers: [("x-a".to_owned(), vec!["1".to_owned(), "2".to_owned()])].into(),
+            properties: props,
+        })
+        .unwrap();
+        assert_eq!(ep.base, "https://user@host.example:8443");
+        assert_eq!(ep.authority, "host.example:8443");
+        assert_eq!(ep.headers.len(), 2);
+        assert_eq!(ep.signing_name.as_deref(), Some("s3x"));
+        assert_eq!(ep.signing_region.as_deref(), Some("eu-west-1"));
+    }
+}
