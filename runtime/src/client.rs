@@ -219,8 +219,9 @@ impl ConfigBuilder {
         self
     }
 
-    /// Sends every request to this URL (e.g. `http://localhost:4566`) instead of the one the
-    /// endpoint rules give.
+    /// Sends every request to this URL (e.g. `http://localhost:4566`). A service with endpoint
+    /// rules gets it as their `SDK::Endpoint` built-in, as in the AWS SDKs: they normally
+    /// return it unchanged, but reject it combined with FIPS or dual-stack.
     pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
         self.endpoint_url = Some(url.into());
         self.env_endpoints = false;
@@ -451,27 +452,33 @@ impl Handle {
             .map_err(|m| ConfigError::new(m.clone()))
     }
 
+    /// The endpoint: from the service's endpoint rules when it has them (a configured
+    /// endpoint URL is their `SDK::Endpoint` built-in, so the rules still apply to it: FIPS
+    /// or dual-stack with a custom endpoint is their error, as in the AWS SDKs), otherwise
+    /// (no rules, or rules without an `SDK::Endpoint` parameter) the configured endpoint URL
+    /// as is.
     fn resolve_endpoint(&self) -> Result<ResolvedEndpoint, String> {
         let config = &self.inner.config;
-        let endpoint = match &config.endpoint_url {
-            Some(url) => Endpoint {
-                url: url.clone(),
-                headers: Default::default(),
-                properties: Default::default(),
-            },
-            None => {
-                let rules = self.inner.service.endpoint_rules.ok_or_else(|| {
-                    "no endpoint: the service has no endpoint rules; set an endpoint URL".to_owned()
-                })?;
-                let rules = RuleSet::from_json(rules)
-                    .map_err(|e| format!("invalid endpoint rules: {e}"))?;
+        let rules = match self.inner.service.endpoint_rules {
+            Some(text) => {
+                Some(RuleSet::from_json(text).map_err(|e| format!("invalid endpoint rules: {e}"))?)
+            }
+            None => None,
+        };
+        let builtins = rules
+            .as_ref()
+            .map(RuleSet::builtin_params)
+            .unwrap_or_default();
+        let rules_take_endpoint = builtins.iter().any(|(_, b)| b == "SDK::Endpoint");
+        let endpoint = match (rules, &config.endpoint_url) {
+            (Some(rules), url) if url.is_none() || rules_take_endpoint => {
                 let mut params = Params::new();
-                for (name, builtin) in rules.builtin_params() {
+                for (name, builtin) in builtins {
                     let value = match builtin.as_str() {
                         "AWS::Region" => config.region.clone().map(EndpointValue::String),
                         "AWS::UseFIPS" => Some(EndpointValue::Bool(config.use_fips)),
                         "AWS::UseDualStack" => Some(EndpointValue::Bool(config.use_dual_stack)),
-                        "SDK::Endpoint" => config.endpoint_url.clone().map(EndpointValue::String),
+                        "SDK::Endpoint" => url.clone().map(EndpointValue::String),
                         _ => None,
                     };
                     if let Some(v) = value {
@@ -481,6 +488,17 @@ impl Handle {
                 rules
                     .resolve(&params)
                     .map_err(|e| format!("endpoint resolution failed: {e}"))?
+            }
+            (_, Some(url)) => Endpoint {
+                url: url.clone(),
+                headers: Default::default(),
+                properties: Default::default(),
+            },
+            (_, None) => {
+                return Err(
+                    "no endpoint: the service has no endpoint rules; set an endpoint URL"
+                        .to_owned(),
+                );
             }
         };
         prepare_endpoint(endpoint)
@@ -969,6 +987,86 @@ mod tests {
         assert!(text.contains("redacted"));
         assert_eq!(config.max_attempts(), 3);
         assert_eq!(Config::builder().max_attempts(0).build().max_attempts(), 1);
+    }
+
+    /// Rules shaped like the AWS services': a custom endpoint is used as is unless FIPS is
+    /// on; otherwise a regional URL.
+    const RULES: &str = r#"{"version":"1.0","parameters":{
+        "Region":{"type":"String","builtIn":"AWS::Region","required":false},
+        "UseFIPS":{"type":"Boolean","builtIn":"AWS::UseFIPS","required":true,"default":false},
+        "Endpoint":{"type":"String","builtIn":"SDK::Endpoint","required":false}},
+      "rules":[
+        {"type":"tree","conditions":[{"fn":"isSet","argv":[{"ref":"Endpoint"}]}],"rules":[
+          {"type":"error","conditions":[{"fn":"booleanEquals","argv":[{"ref":"UseFIPS"},true]}],
+           "error":"Invalid Configuration: FIPS and custom endpoint are not supported"},
+          {"type":"endpoint","conditions":[],"endpoint":{"url":{"ref":"Endpoint"}}}]},
+        {"type":"tree","conditions":[{"fn":"isSet","argv":[{"ref":"Region"}]}],"rules":[
+          {"type":"endpoint","conditions":[],"endpoint":{"url":"https://test.{Region}.example.com"}}]},
+        {"type":"error","conditions":[],"error":"Invalid Configuration: Missing Region"}]}"#;
+
+    static RULED: ServiceMeta = ServiceMeta {
+        endpoint_rules: Some(RULES),
+        ..SERVICE
+    };
+
+    /// Rules with no `SDK::Endpoint` parameter: a configured URL cannot go through them.
+    static RULED_NO_ENDPOINT_PARAM: ServiceMeta = ServiceMeta {
+        endpoint_rules: Some(
+            r#"{"version":"1.0","parameters":{},"rules":[
+              {"type":"endpoint","conditions":[],"endpoint":{"url":"https://fixed.example.com"}}]}"#,
+        ),
+        ..SERVICE
+    };
+
+    /// Sends one GET `/things?x=1` and returns the URI it went to, or the error.
+    fn sent_uri(service: &'static ServiceMeta, config: ConfigBuilder) -> Result<String, String> {
+        let replay = ReplayClient::new(vec![HttpResponse::new(200, "")]);
+        let config = config.http_client(replay.clone()).build();
+        let h = Handle::new(&config, service);
+        rt().block_on(h.send::<()>(&OP, HttpRequest::new(http::Method::GET, "/things?x=1")))
+            .map_err(|e| match e {
+                SdkError::Config(c) => c.to_string(),
+                other => panic!("{other:?}"),
+            })?;
+        let sent = replay.requests();
+        assert_eq!(sent.len(), 1);
+        Ok(sent[0].uri.clone())
+    }
+
+    #[test]
+    fn a_configured_endpoint_goes_through_the_rules_as_sdk_endpoint() {
+        let custom = || {
+            Config::builder()
+                .region("us-east-1")
+                .endpoint_url("https://example.com/base/")
+        };
+        // The rules return the custom endpoint; the operation path is joined to its path.
+        assert_eq!(
+            sent_uri(&RULED, custom()).unwrap(),
+            "https://example.com/base/things?x=1"
+        );
+        // FIPS with a custom endpoint: the rules' error, and nothing is sent.
+        let err = sent_uri(&RULED, custom().use_fips(true)).unwrap_err();
+        assert!(
+            err.contains("FIPS and custom endpoint are not supported"),
+            "{err}"
+        );
+        // Without a custom endpoint the rules pick the regional one.
+        assert_eq!(
+            sent_uri(&RULED, Config::builder().region("eu-west-1")).unwrap(),
+            "https://test.eu-west-1.example.com/things?x=1"
+        );
+        let err = sent_uri(&RULED, Config::builder()).unwrap_err();
+        assert!(err.contains("Missing Region"), "{err}");
+        // Rules that take no endpoint parameter: the configured URL is used as is.
+        assert_eq!(
+            sent_uri(&RULED_NO_ENDPOINT_PARAM, custom()).unwrap(),
+            "https://example.com/base/things?x=1"
+        );
+        assert_eq!(
+            sent_uri(&RULED_NO_ENDPOINT_PARAM, Config::builder()).unwrap(),
+            "https://fixed.example.com/things?x=1"
+        );
     }
 
     #[test]

@@ -75,6 +75,10 @@ impl HttpResponse {
     }
 }
 
+/// The largest response body a transport reads by default: 16 MiB. A larger body fails the
+/// attempt with a [`TransportErrorKind::ResponseTooLarge`] error instead of exhausting memory.
+pub const DEFAULT_MAX_RESPONSE_BODY: usize = 16 * 1024 * 1024;
+
 /// Sends HTTP requests: the transport under a client.
 ///
 /// The request `uri` is absolute; the response body is read fully.
@@ -93,6 +97,8 @@ pub enum TransportErrorKind {
     Connect,
     /// The connection failed mid-exchange (reset, closed early, broken pipe).
     Io,
+    /// The response body was larger than the transport's configured maximum. Not retried.
+    ResponseTooLarge,
     /// Anything else (invalid request, ...). Not retried.
     Other,
 }
@@ -130,6 +136,14 @@ impl TransportError {
         Self::new(TransportErrorKind::Other, message)
     }
 
+    /// A response body longer than `limit` bytes.
+    pub fn response_too_large(limit: usize) -> Self {
+        Self::new(
+            TransportErrorKind::ResponseTooLarge,
+            format!("the response body exceeds the maximum of {limit} bytes"),
+        )
+    }
+
     /// Attaches the underlying error.
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.source = Some(Box::new(source));
@@ -151,7 +165,12 @@ impl TransportError {
         self.kind == TransportErrorKind::Io
     }
 
-    /// Whether the error is neither of the above.
+    /// Whether the response body was larger than the configured maximum.
+    pub fn is_response_too_large(&self) -> bool {
+        self.kind == TransportErrorKind::ResponseTooLarge
+    }
+
+    /// Whether the error is none of the above.
     pub fn is_other(&self) -> bool {
         self.kind == TransportErrorKind::Other
     }
@@ -162,6 +181,7 @@ impl fmt::Display for TransportError {
         let what = match self.kind {
             TransportErrorKind::Connect => "connection failed",
             TransportErrorKind::Io => "connection error",
+            TransportErrorKind::ResponseTooLarge => "response refused",
             TransportErrorKind::Other => "transport error",
         };
         write!(f, "{what}: {}", self.message)
@@ -181,25 +201,39 @@ pub use hyper_client::HyperClient;
 
 #[cfg(feature = "https")]
 mod hyper_client {
-    use super::{HttpClient, HttpRequest, HttpResponse, TransportError, TransportErrorKind};
+    use super::{
+        DEFAULT_MAX_RESPONSE_BODY, HttpClient, HttpRequest, HttpResponse, TransportError,
+        TransportErrorKind,
+    };
     use bytes::Bytes;
     use http_body_util::{BodyExt, Full};
+    use hyper::body::Incoming;
     use hyper_util::client::legacy::Client;
     use hyper_util::client::legacy::connect::HttpConnector;
     use hyper_util::rt::TokioExecutor;
     use std::fmt;
     use std::sync::Arc;
-    use std::time::Duration;
+    use std::time::{Duration, Instant};
 
     type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
 
     /// The default transport: hyper 1 with connection pooling, HTTP/1.1, over plain TCP or
     /// TLS (rustls with ring, Mozilla's root certificates from `webpki-roots`).
     ///
+    /// Response bodies are read up to a maximum size ([`DEFAULT_MAX_RESPONSE_BODY`] unless set
+    /// with [`HyperClient::max_response_body`]); a longer body fails the attempt with a
+    /// [`TransportErrorKind::ResponseTooLarge`] error and its connection is closed.
+    ///
+    /// Emits `tracing` events (target `anvil_runtime::http`): `trace` before each request and
+    /// `debug` after it, with the method, host, port, attempt number, status, elapsed time and
+    /// body size. Paths, queries, header values and bodies are never logged: they can carry
+    /// `@sensitive` values.
+    ///
     /// Cloning shares the connection pool.
     #[derive(Clone)]
     pub struct HyperClient {
         client: Result<Client<Connector, Full<Bytes>>, Arc<str>>,
+        max_body: usize,
     }
 
     impl HyperClient {
@@ -212,7 +246,19 @@ mod hyper_client {
         pub fn with_connect_timeout(timeout: Option<Duration>) -> Self {
             HyperClient {
                 client: build(timeout).map_err(Arc::from),
+                max_body: DEFAULT_MAX_RESPONSE_BODY,
             }
+        }
+
+        /// Sets the largest response body read, in bytes (builder style).
+        pub fn max_response_body(mut self, bytes: usize) -> Self {
+            self.max_body = bytes;
+            self
+        }
+
+        /// The largest response body read, in bytes.
+        pub fn max_response_body_size(&self) -> usize {
+            self.max_body
         }
     }
 
@@ -224,7 +270,9 @@ mod hyper_client {
 
     impl fmt::Debug for HyperClient {
         fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.debug_struct("HyperClient").finish_non_exhaustive()
+            f.debug_struct("HyperClient")
+                .field("max_response_body", &self.max_body)
+                .finish_non_exhaustive()
         }
     }
 
@@ -289,6 +337,67 @@ mod hyper_client {
         out
     }
 
+    /// Reads a whole body, refusing it as soon as it is known to exceed `limit` bytes: from
+    /// `content-length` before reading anything, else while reading. Dropping the body
+    /// unread closes its connection, so a refused body is never drained.
+    async fn read_body(
+        headers: &http::HeaderMap,
+        mut body: Incoming,
+        limit: usize,
+    ) -> Result<Bytes, TransportError> {
+        let declared = headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|n| usize::try_from(n).map_or(true, |n| n > limit)) {
+            return Err(TransportError::response_too_large(limit));
+        }
+        let mut chunks: Vec<Bytes> = Vec::new();
+        let mut total: usize = 0;
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| {
+                let kind = match classify(&e, false) {
+                    TransportErrorKind::Other => TransportErrorKind::Io,
+                    k => k,
+                };
+                TransportError::new(kind, format!("reading the response body: {}", describe(&e)))
+                    .with_source(e)
+            })?;
+            let Ok(data) = frame.into_data() else {
+                continue; // trailers
+            };
+            total = match total.checked_add(data.len()) {
+                Some(n) if n <= limit => n,
+                _ => return Err(TransportError::response_too_large(limit)),
+            };
+            if !data.is_empty() {
+                chunks.push(data);
+            }
+        }
+        Ok(match chunks.len() {
+            0 => Bytes::new(),
+            1 => chunks.pop().unwrap_or_default(),
+            _ => {
+                let mut all = Vec::with_capacity(total);
+                for c in &chunks {
+                    all.extend_from_slice(c);
+                }
+                Bytes::from(all)
+            }
+        })
+    }
+
+    /// The attempt number from the runtime's `amz-sdk-request: attempt=N; max=M` header.
+    fn attempt_of(request: &HttpRequest) -> u32 {
+        request
+            .headers
+            .get("amz-sdk-request")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').find_map(|p| p.trim().strip_prefix("attempt=")))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or(0)
+    }
+
     impl HttpClient for HyperClient {
         fn send(
             &self,
@@ -303,31 +412,47 @@ mod hyper_client {
                     .uri
                     .parse()
                     .map_err(|e| TransportError::other("invalid request URI").with_source(e))?;
+                let method = request.method.clone();
+                let host = uri.host().unwrap_or_default().to_owned();
+                let port = uri.port_u16().unwrap_or(0);
+                let attempt = attempt_of(&request);
+                let started = Instant::now();
+                tracing::trace!(
+                    target: "anvil_runtime::http",
+                    %method, host = %host, port, attempt, "sending request"
+                );
                 let mut req = http::Request::new(Full::new(request.body));
                 *req.method_mut() = request.method;
                 *req.uri_mut() = uri;
                 *req.headers_mut() = request.headers;
-                let resp = client.request(req).await.map_err(|e| {
-                    let kind = classify(&e, e.is_connect());
-                    TransportError::new(kind, describe(&e)).with_source(e)
-                })?;
-                let (parts, body) = resp.into_parts();
-                let body = body.collect().await.map_err(|e| {
-                    let kind = match classify(&e, false) {
-                        TransportErrorKind::Other => TransportErrorKind::Io,
-                        k => k,
-                    };
-                    TransportError::new(
-                        kind,
-                        format!("reading the response body: {}", describe(&e)),
-                    )
-                    .with_source(e)
-                })?;
-                Ok(HttpResponse {
-                    status: parts.status.as_u16(),
-                    headers: parts.headers,
-                    body: body.to_bytes(),
-                })
+                let result: Result<HttpResponse, TransportError> = async {
+                    let resp = client.request(req).await.map_err(|e| {
+                        let kind = classify(&e, e.is_connect());
+                        TransportError::new(kind, describe(&e)).with_source(e)
+                    })?;
+                    let (parts, body) = resp.into_parts();
+                    let body = read_body(&parts.headers, body, self.max_body).await?;
+                    Ok(HttpResponse {
+                        status: parts.status.as_u16(),
+                        headers: parts.headers,
+                        body,
+                    })
+                }
+                .await;
+                let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                match &result {
+                    Ok(resp) => tracing::debug!(
+                        target: "anvil_runtime::http",
+                        %method, host = %host, port, attempt, status = resp.status, elapsed_ms,
+                        body_bytes = resp.body.len(), "response received"
+                    ),
+                    Err(e) => tracing::debug!(
+                        target: "anvil_runtime::http",
+                        %method, host = %host, port, attempt, kind = ?e.kind(), elapsed_ms,
+                        error = %e, "request failed"
+                    ),
+                }
+                result
             })
         }
     }
@@ -335,18 +460,31 @@ mod hyper_client {
 
 /// A transport for tests: replays scripted responses and records requests.
 pub mod test {
-    use super::{HttpClient, HttpRequest, HttpResponse, TransportError};
+    use super::{DEFAULT_MAX_RESPONSE_BODY, HttpClient, HttpRequest, HttpResponse, TransportError};
     use std::collections::VecDeque;
     use std::sync::{Arc, Mutex, MutexGuard};
 
-    #[derive(Debug, Default)]
+    #[derive(Debug)]
     struct Inner {
         responses: VecDeque<HttpResponse>,
         requests: Vec<HttpRequest>,
+        max_body: usize,
+    }
+
+    impl Default for Inner {
+        fn default() -> Self {
+            Inner {
+                responses: VecDeque::new(),
+                requests: Vec::new(),
+                max_body: DEFAULT_MAX_RESPONSE_BODY,
+            }
+        }
     }
 
     /// Replays `responses` in order, one per request, recording each request. Once the
-    /// responses are used up, every request fails with a [`TransportError`].
+    /// responses are used up, every request fails with a [`TransportError`]. A scripted body
+    /// longer than the maximum ([`DEFAULT_MAX_RESPONSE_BODY`] unless set with
+    /// [`ReplayClient::max_response_body`]) is refused as the real transport refuses it.
     ///
     /// Clones share the script and the record, so a test can keep one clone and give the
     /// other to the client.
@@ -361,9 +499,15 @@ pub mod test {
             ReplayClient {
                 inner: Arc::new(Mutex::new(Inner {
                     responses: responses.into(),
-                    requests: Vec::new(),
+                    ..Inner::default()
                 })),
             }
+        }
+
+        /// Sets the largest response body delivered, in bytes (shared by all clones).
+        pub fn max_response_body(self, bytes: usize) -> Self {
+            self.lock().max_body = bytes;
+            self
         }
 
         fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -386,16 +530,129 @@ pub mod test {
             &self,
             request: HttpRequest,
         ) -> crate::BoxFuture<'_, Result<HttpResponse, TransportError>> {
-            let next = {
+            let (next, limit) = {
                 let mut inner = self.lock();
                 inner.requests.push(request);
-                inner.responses.pop_front()
+                (inner.responses.pop_front(), inner.max_body)
             };
             Box::pin(async move {
-                next.ok_or_else(|| {
-                    TransportError::other("ReplayClient: no more scripted responses")
-                })
+                match next {
+                    None => Err(TransportError::other(
+                        "ReplayClient: no more scripted responses",
+                    )),
+                    Some(r) if r.body.len() > limit => {
+                        Err(TransportError::response_too_large(limit))
+                    }
+                    Some(r) => Ok(r),
+                }
             })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test::ReplayClient;
+    use super::*;
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(f)
+    }
+
+    #[test]
+    fn replay_refuses_bodies_over_its_maximum() {
+        let replay = ReplayClient::new(vec![
+            HttpResponse::new(200, vec![b'x'; 11]),
+            HttpResponse::new(200, vec![b'x'; 10]),
+        ])
+        .max_response_body(10);
+        let err = block_on(replay.send(HttpRequest::new(Method::GET, "http://h/")))
+            .expect_err("11 bytes > 10");
+        assert!(err.is_response_too_large(), "{err:?}");
+        assert!(!err.is_io() && !err.is_connect() && !err.is_other());
+        assert!(err.to_string().contains("10 bytes"), "{err}");
+        let ok = block_on(replay.send(HttpRequest::new(Method::GET, "http://h/")))
+            .expect("10 bytes fit");
+        assert_eq!(ok.body.len(), 10);
+    }
+
+    #[cfg(feature = "https")]
+    mod hyper {
+        use super::*;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        use tokio::net::TcpListener;
+
+        /// Serves one canned raw HTTP response per connection, after reading the request head.
+        async fn serve(raw: &'static [u8]) -> String {
+            let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+            let addr = listener.local_addr().expect("addr");
+            tokio::spawn(async move {
+                while let Ok((mut s, _)) = listener.accept().await {
+                    tokio::spawn(async move {
+                        let mut buf = vec![0u8; 4096];
+                        let mut seen = Vec::new();
+                        while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                            match s.read(&mut buf).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => seen.extend_from_slice(&buf[..n]),
+                            }
+                        }
+                        let _ = s.write_all(raw).await;
+                        let _ = s.shutdown().await;
+                    });
+                }
+            });
+            format!("http://{addr}/")
+        }
+
+        fn get(url: &str) -> HttpRequest {
+            HttpRequest::new(Method::GET, url)
+        }
+
+        #[test]
+        fn declared_length_over_the_limit_is_refused_before_reading() {
+            block_on(async {
+                let url = serve(b"HTTP/1.1 200 OK\r\ncontent-length: 100000000\r\n\r\nabc").await;
+                let client = HyperClient::new().max_response_body(1024);
+                assert_eq!(client.max_response_body_size(), 1024);
+                let err = client.send(get(&url)).await.expect_err("too large");
+                assert!(err.is_response_too_large(), "{err:?}");
+            });
+        }
+
+        #[test]
+        fn chunked_body_over_the_limit_is_refused_while_reading() {
+            block_on(async {
+                let url = serve(
+                    b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n8\r\n01234567\r\n8\r\n89abcdef\r\n0\r\n\r\n",
+                )
+                .await;
+                let err = HyperClient::new()
+                    .max_response_body(15)
+                    .send(get(&url))
+                    .await
+                    .expect_err("16 bytes > 15");
+                assert!(err.is_response_too_large(), "{err:?}");
+                let ok = HyperClient::new()
+                    .max_response_body(16)
+                    .send(get(&url))
+                    .await
+                    .expect("16 bytes fit");
+                assert_eq!(&ok.body[..], b"0123456789abcdef");
+                assert_eq!(ok.status, 200);
+            });
+        }
+
+        #[test]
+        fn default_limit_is_sixteen_mebibytes() {
+            assert_eq!(
+                HyperClient::default().max_response_body_size(),
+                16 * 1024 * 1024
+            );
         }
     }
 }

@@ -184,6 +184,8 @@ fn union(ctx: &Ctx<'_>, u: &UnionDef) -> TokenStream {
         #docs
         #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
         #[non_exhaustive]
+        // Variants mirror the model; boxing by size would make the API depend on layout.
+        #[allow(clippy::large_enum_variant)]
         pub enum #name {
             #(#variants)*
             /// A variant this version of the client does not know (received from a newer service).

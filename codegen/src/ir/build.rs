@@ -470,6 +470,12 @@ impl<'a> ServiceBuilder<'a> {
                 docs: doc_of(&m.traits),
                 idempotency_token: m.traits.has("smithy.api#idempotencyToken"),
                 binding,
+                json_name: m
+                    .traits
+                    .get("smithy.api#jsonName")
+                    .and_then(Node::as_str)
+                    .unwrap_or(&m.name)
+                    .to_string(),
             });
         }
         out

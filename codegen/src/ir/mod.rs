@@ -237,8 +237,11 @@ pub struct MemberIr {
     pub docs: Option<String>,
     /// `@idempotencyToken`
     pub idempotency_token: bool,
-    /// HTTP binding.
+    /// HTTP binding, as written. Protocols apply it only where it has meaning: on the top-level
+    /// input (labels, query) or output (response code), never in nested structures.
     pub binding: Binding,
+    /// The JSON key: `@jsonName`, else the member name.
+    pub json_name: String,
 }
 
 impl MemberIr {

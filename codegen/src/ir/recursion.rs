@@ -104,6 +104,7 @@ mod tests {
             docs: None,
             idempotency_token: false,
             binding: Binding::Body(field.into()),
+            json_name: field.into(),
         }
     }
 

@@ -42,6 +42,38 @@ fn local(m: &MemberIr) -> Ident {
     format_ident!("m_{}", bare(&m.field))
 }
 
+/// Where a structure is (de)serialized: HTTP binding traits apply only to the top-level input
+/// (labels, query, headers, payload) and output or error (headers, payload, response code).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Nested,
+    Input,
+    Output,
+}
+
+/// The members with the bindings that take effect on `side`; the others travel in the body.
+fn effective(members: &[MemberIr], side: Side) -> Vec<MemberIr> {
+    members
+        .iter()
+        .map(|m| {
+            let body = matches!(
+                (&m.binding, side),
+                (_, Side::Nested)
+                    | (Binding::ResponseCode, Side::Input)
+                    | (
+                        Binding::Label | Binding::Query(_) | Binding::QueryParams,
+                        Side::Output
+                    )
+            );
+            let mut m = m.clone();
+            if body {
+                m.binding = Binding::Body(m.json_name.clone());
+            }
+            m
+        })
+        .collect()
+}
+
 fn fn_name(prefix: &str, name: &str) -> Ident {
     format_ident!("{}_{}", prefix, heck::AsSnakeCase(bare(name)).to_string())
 }
@@ -55,7 +87,7 @@ fn nested_sets(ctx: &Ctx<'_>) -> (BTreeSet<String>, BTreeSet<String>) {
     let mut de_roots = Vec::new();
     for op in &ctx.svc.operations {
         if let Some(s) = op.input.as_ref().and_then(|i| ctx.struct_def(i)) {
-            for m in &s.members {
+            for m in &effective(&s.members, Side::Input) {
                 if matches!(m.binding, Binding::Body(_) | Binding::Payload) {
                     ser_roots.push(m.ty.clone());
                 }
@@ -71,7 +103,7 @@ fn nested_sets(ctx: &Ctx<'_>) -> (BTreeSet<String>, BTreeSet<String>) {
             }
         }
         for s in outs {
-            for m in &s.members {
+            for m in &effective(&s.members, Side::Output) {
                 if matches!(m.binding, Binding::Body(_) | Binding::Payload) {
                     de_roots.push(m.ty.clone());
                 }
@@ -230,7 +262,8 @@ fn ser_aggregate(ctx: &Ctx<'_>, name: &str) -> TokenStream {
     let t = ident(name);
     match ctx.svc.types.get(name) {
         Some(TypeDef::Struct(s)) => {
-            let body = ser_members(ctx, s.members.iter());
+            let members = effective(&s.members, Side::Nested);
+            let body = ser_members(ctx, members.iter());
             let v = if body.is_empty() {
                 quote!(_v)
             } else {
@@ -369,9 +402,10 @@ fn ser_request(
     let rt = &ctx.rt;
     let http = op.http.as_ref();
     let http_method = http.map(|h| h.method.as_str()).unwrap_or("POST");
-    let members: Vec<&MemberIr> = input
-        .map(|s| s.members.iter().collect())
+    let owned = input
+        .map(|s| effective(&s.members, Side::Input))
         .unwrap_or_default();
+    let members: Vec<&MemberIr> = owned.iter().collect();
     let find = |label: &str| {
         members
             .iter()
@@ -427,13 +461,12 @@ fn ser_request(
     }
 
     // Query.
-    let mut query = Vec::new();
+    let mut literal = Vec::new();
     for (k, v) in http.map(|h| h.query.as_slice()).unwrap_or_default() {
         let v = v.clone().unwrap_or_default();
-        query.push(
-            quote!(query.push((::std::string::String::from(#k), ::std::string::String::from(#v)));),
-        );
+        literal.push(quote!((::std::string::String::from(#k), ::std::string::String::from(#v))));
     }
+    let mut query = Vec::new();
     for m in &members {
         let Binding::Query(name) = &m.binding else {
             continue;
@@ -487,11 +520,16 @@ fn ser_request(
         };
         query.push(bind_optional(m, &f, push));
     }
-    let query_code = if query.is_empty() {
+    let query_code = if query.is_empty() && literal.is_empty() {
         TokenStream::new()
     } else {
+        let mutable = if query.is_empty() {
+            quote!()
+        } else {
+            quote!(mut)
+        };
         quote! {
-            let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+            let #mutable query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec![#(#literal),*];
             #(#query)*
             #rt::binding::append_query(&mut uri, &query);
         }
@@ -560,14 +598,23 @@ fn ser_request(
                 )
             }
         };
-        let set = quote! {
+        let content_type = quote! {
             headers.entry("content-type").or_insert(#rt::binding::HeaderValue::from_static(#content_type));
-            body = #produce;
         };
-        let set = bind_optional(m, &f, set);
-        quote! {
-            let mut body = #rt::bytes::Bytes::new();
-            #set
+        if m.is_optional() {
+            quote! {
+                let mut body = #rt::bytes::Bytes::new();
+                if let ::std::option::Option::Some(value) = &v.#f {
+                    #content_type
+                    body = #produce;
+                }
+            }
+        } else {
+            quote! {
+                let value = &v.#f;
+                #content_type
+                let body = #produce;
+            }
         }
     } else if !body_members.is_empty() {
         let writes = ser_members(ctx, body_members.iter().copied());
@@ -789,6 +836,7 @@ fn read_body(
     type_name: &str,
     members: &[&MemberIr],
     obj: &TokenStream,
+    error: bool,
 ) -> TokenStream {
     let body: Vec<&&MemberIr> = members
         .iter()
@@ -797,12 +845,29 @@ fn read_body(
     if body.is_empty() {
         return TokenStream::new();
     }
-    let arms: Vec<(String, TokenStream)> = body
+    let taken: BTreeSet<&str> = body
+        .iter()
+        .filter_map(|m| match &m.binding {
+            Binding::Body(k) => Some(k.as_str()),
+            _ => None,
+        })
+        .collect();
+    let arms: Vec<(Vec<String>, TokenStream)> = body
         .iter()
         .filter_map(|m| {
             let Binding::Body(key) = &m.binding else {
                 return None;
             };
+            // restJson1 services spell an error's message `message`, `Message` or
+            // `errorMessage` whatever the model calls it.
+            let mut keys = vec![key.clone()];
+            if error && m.name.eq_ignore_ascii_case("message") {
+                for alias in ["message", "Message", "errorMessage"] {
+                    if !keys.iter().any(|k| k == alias) && !taken.contains(alias) {
+                        keys.push(alias.to_string());
+                    }
+                }
+            }
             let f = local(m);
             let path = format!("{}.{}", bare(type_name), m.name);
             let value = de_value(ctx, &m.ty, &quote!(value), &path, 0);
@@ -811,16 +876,19 @@ fn read_body(
             } else {
                 value
             };
-            Some((
-                key.clone(),
-                quote!(#f = ::std::option::Option::Some(#value);),
-            ))
+            Some((keys, quote!(#f = ::std::option::Option::Some(#value);)))
         })
         .collect();
-    let dispatch = if let [(key, set)] = arms.as_slice() {
+    let single = match arms.as_slice() {
+        [(keys, set)] if keys.len() == 1 => Some((&keys[0], set)),
+        _ => None,
+    };
+    let dispatch = if let Some((key, set)) = single {
         quote!(if key.as_str() == #key { #set })
     } else {
-        let arms = arms.iter().map(|(key, set)| quote!(#key => { #set }));
+        let arms = arms
+            .iter()
+            .map(|(keys, set)| quote!(#(#keys)|* => { #set }));
         quote! {
             match key.as_str() {
                 #(#arms)*
@@ -840,13 +908,24 @@ fn read_body(
 
 /// `let mut f = None;` for every member.
 fn declare(members: &[&MemberIr]) -> TokenStream {
+    let has_payload = members.iter().any(|m| m.binding == Binding::Payload);
     let decls = members.iter().map(|m| {
         let f = local(m);
-        let mutable = !matches!(m.binding, Binding::ResponseCode);
-        if mutable {
+        if m.binding == Binding::ResponseCode {
+            // Bound directly from the status in the struct literal.
+            return TokenStream::new();
+        }
+        let assigned = match m.binding {
+            Binding::Body(_) => !has_payload,
+            Binding::Header(_) | Binding::PrefixHeaders(_) | Binding::Payload => true,
+            Binding::Label | Binding::Query(_) | Binding::QueryParams | Binding::ResponseCode => {
+                false
+            }
+        };
+        if assigned {
             quote!(let mut #f = ::std::option::Option::None;)
         } else {
-            quote!(let #f: ::std::option::Option<i32>;)
+            quote!(let #f = ::std::option::Option::None;)
         }
     });
     quote!(#(#decls)*)
@@ -857,6 +936,13 @@ fn finish(ctx: &Ctx<'_>, type_name: &str, members: &[&MemberIr]) -> TokenStream 
     let fields = members.iter().map(|m| {
         let f = ident(&m.field);
         let l = local(m);
+        if m.binding == Binding::ResponseCode {
+            return if m.is_optional() {
+                quote!(#f: ::std::option::Option::Some(i32::from(status)),)
+            } else {
+                quote!(#f: i32::from(status),)
+            };
+        }
         if m.is_optional() {
             quote!(#f: #l,)
         } else if let Some(d) = &m.default {
@@ -889,9 +975,10 @@ fn de_aggregate(ctx: &Ctx<'_>, name: &str) -> TokenStream {
     let t = ident(name);
     match ctx.svc.types.get(name) {
         Some(TypeDef::Struct(s)) => {
-            let members: Vec<&MemberIr> = s.members.iter().collect();
+            let owned = effective(&s.members, Side::Nested);
+            let members: Vec<&MemberIr> = owned.iter().collect();
             let decl = declare(&members);
-            let read = read_body(ctx, name, &members, &quote!(obj));
+            let read = read_body(ctx, name, &members, &quote!(obj), false);
             let init = finish(ctx, name, &members);
             let obj = if read.is_empty() {
                 quote!(_obj)
@@ -968,10 +1055,10 @@ fn read_http(ctx: &Ctx<'_>, type_name: &str, members: &[&MemberIr]) -> TokenStre
                     {
                         let mut map = ::std::collections::BTreeMap::new();
                         for (name, value) in headers.iter() {
-                            if let ::std::option::Option::Some(suffix) = name.as_str().strip_prefix(#lower) {
-                                if let ::std::result::Result::Ok(text) = value.to_str() {
-                                    map.insert(::std::string::String::from(suffix), ::std::string::String::from(text));
-                                }
+                            if let (::std::option::Option::Some(suffix), ::std::result::Result::Ok(text)) =
+                                (name.as_str().strip_prefix(#lower), value.to_str())
+                            {
+                                map.insert(::std::string::String::from(suffix), ::std::string::String::from(text));
                             }
                         }
                         if !map.is_empty() {
@@ -980,9 +1067,7 @@ fn read_http(ctx: &Ctx<'_>, type_name: &str, members: &[&MemberIr]) -> TokenStre
                     }
                 });
             }
-            Binding::ResponseCode => {
-                out.push(quote!(#f = ::std::option::Option::Some(i32::from(status));));
-            }
+            Binding::ResponseCode => {}
             _ => {}
         }
     }
@@ -1039,7 +1124,8 @@ fn de_output(ctx: &Ctx<'_>, op: &OperationIr, fname: &Ident) -> TokenStream {
         };
     };
     let t = ident(&s.name);
-    let members: Vec<&MemberIr> = s.members.iter().collect();
+    let owned = effective(&s.members, Side::Output);
+    let members: Vec<&MemberIr> = owned.iter().collect();
     let decl = declare(&members);
     let payload = members.iter().find(|m| m.binding == Binding::Payload);
     let body = if let Some(m) = payload {
@@ -1066,7 +1152,7 @@ fn de_output(ctx: &Ctx<'_>, op: &OperationIr, fname: &Ident) -> TokenStream {
             }
         }
     } else {
-        let read = read_body(ctx, &s.name, &members, &quote!(obj));
+        let read = read_body(ctx, &s.name, &members, &quote!(obj), false);
         if read.is_empty() {
             TokenStream::new()
         } else {
@@ -1117,9 +1203,10 @@ fn de_error_struct(ctx: &Ctx<'_>, name: &str) -> Option<TokenStream> {
     let s = ctx.struct_def(name)?;
     let f = fn_name("de_error_shape", name);
     let t = ident(name);
-    let members: Vec<&MemberIr> = s.members.iter().collect();
+    let owned = effective(&s.members, Side::Output);
+    let members: Vec<&MemberIr> = owned.iter().collect();
     let decl = declare(&members);
-    let read = read_body(ctx, name, &members, &quote!(body));
+    let read = read_body(ctx, name, &members, &quote!(body), true);
     let http = read_http(ctx, name, &members);
     let uses_headers = members
         .iter()
@@ -1135,17 +1222,17 @@ fn de_error_struct(ctx: &Ctx<'_>, name: &str) -> Option<TokenStream> {
     } else {
         quote!(_headers)
     };
-    let status = if members.iter().any(|m| m.binding == Binding::ResponseCode) {
-        quote!(let status = 0u16;)
+    let status_param = if members.iter().any(|m| m.binding == Binding::ResponseCode) {
+        quote!(status)
     } else {
-        TokenStream::new()
+        quote!(_status)
     };
     Some(quote! {
         fn #f(
             #body_param: &#rt::serde_json::Map<::std::string::String, #rt::json::Value>,
             #headers_param: &#rt::binding::HeaderMap,
+            #status_param: u16,
         ) -> ::std::result::Result<super::types::#t, #rt::json::DeError> {
-            #status
             #decl
             #read
             #http
@@ -1161,7 +1248,7 @@ fn de_error(ctx: &Ctx<'_>, op: &OperationIr, fname: &Ident) -> TokenStream {
         let code = &e.code;
         let v = ident(&e.variant);
         let f = fn_name("de_error_shape", &e.type_name);
-        quote!(::std::option::Option::Some(#code) => #f(&body, &response.headers).map(super::error::#err::#v),)
+        quote!(::std::option::Option::Some(#code) => #f(&body, &response.headers, response.status).map(super::error::#err::#v),)
     });
     let unhandled = quote!(::std::result::Result::Ok(super::error::#err::Unhandled(#rt::Unhandled::new(meta.clone()))));
     let dispatch = if op.errors.is_empty() {
