@@ -81,12 +81,25 @@ pub struct Config {
     /// Loaded from the environment and the endpoint not set by hand: `Handle::new` applies
     /// `AWS_ENDPOINT_URL_<SERVICE>`.
     env_endpoints: bool,
+    /// Makes idempotency tokens for members the caller left unset.
+    token_provider: Option<TokenProvider>,
 }
+
+/// A source of idempotency tokens (the default is a random UUID v4 per call).
+pub type TokenProvider = Arc<dyn Fn() -> String + Send + Sync>;
 
 impl Config {
     /// A builder with nothing set.
     pub fn builder() -> ConfigBuilder {
         ConfigBuilder::default()
+    }
+
+    /// A new idempotency token from the configured provider, else a random UUID v4.
+    pub fn idempotency_token(&self) -> String {
+        match &self.token_provider {
+            Some(provider) => provider(),
+            None => crate::idempotency::new_token(),
+        }
     }
 
     /// Configuration from the environment: see [`ConfigBuilder::from_env`].
@@ -179,6 +192,7 @@ pub struct ConfigBuilder {
     attempt_timeout: Option<Duration>,
     operation_timeout: Option<Duration>,
     env_endpoints: bool,
+    token_provider: Option<TokenProvider>,
 }
 
 fn env_nonempty(name: &str) -> Option<String> {
@@ -305,7 +319,18 @@ impl ConfigBuilder {
             attempt_timeout: self.attempt_timeout,
             operation_timeout: self.operation_timeout,
             env_endpoints: self.env_endpoints,
+            token_provider: self.token_provider,
         }
+    }
+
+    /// Sets how idempotency tokens are made for members the caller left unset (default: a
+    /// random UUID v4 per call). A fixed provider makes requests reproducible in tests.
+    pub fn idempotency_token_provider(
+        mut self,
+        provider: impl Fn() -> String + Send + Sync + 'static,
+    ) -> Self {
+        self.token_provider = Some(Arc::new(provider));
+        self
     }
 }
 

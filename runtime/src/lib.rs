@@ -18,6 +18,7 @@ pub mod http;
 pub mod idempotency;
 pub mod json;
 pub mod numbers;
+pub mod paginator;
 pub mod pattern;
 pub mod sensitive;
 pub mod sigv4;

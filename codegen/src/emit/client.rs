@@ -1,6 +1,6 @@
 //! The client (one method per operation) and the operations' fluent builders.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::{Ctx, ident};
@@ -138,7 +138,7 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
                 let f = ident(&m.field);
                 quote! {
                     if self.inner.#get().is_none() {
-                        self.inner = self.inner.#f(#rt::idempotency::new_token());
+                        self.inner = self.inner.#f(self.handle.config().idempotency_token());
                     }
                 }
             });
@@ -165,6 +165,20 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
             }
         }
     };
+    let send_body = if op.event_stream {
+        let msg = format!(
+            "`{}` uses an event stream, which this generator does not support yet",
+            op.name
+        );
+        quote! {
+            let _ = &self.handle;
+            ::std::result::Result::Err(#rt::SdkError::Construction(#rt::error::ConstructionError::new(#msg)))
+        }
+    } else {
+        send_body
+    };
+    let mut_self = mut_self && !op.event_stream;
+    let paginators = paginators(ctx, op, &output, &err);
     let self_kw = if mut_self {
         quote!(mut self)
     } else {
@@ -185,9 +199,76 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
             /// Fills the idempotency token if unset, builds and validates the input (every
             /// violation is reported at once, nothing is sent if any), then sends the request,
             /// retrying as configured.
-            pub async fn send(#self_kw) -> #result {
+                        pub async fn send(#self_kw) -> #result {
                 #send_body
             }
+            #paginators
         }
     }
+}
+
+/// `into_paginator()` (a stream of pages) and, when the model names the items,
+/// `into_item_paginator()` (a stream of items).
+fn paginators(ctx: &Ctx<'_>, op: &OperationIr, output: &TokenStream, err: &Ident) -> TokenStream {
+    let Some(p) = &op.pagination else {
+        return TokenStream::new();
+    };
+    let rt = &ctx.rt;
+    let input_token = ident(&p.input_token);
+    let mut token = quote!(out);
+    let last = p.output_token.len().saturating_sub(1);
+    for (i, (field, optional)) in p.output_token.iter().enumerate() {
+        let f = ident(field);
+        token = if *optional && i < last {
+            quote!(#token.#f.as_ref()?)
+        } else {
+            quote!(#token.#f)
+        };
+    }
+    let token = match p.output_token.last() {
+        Some((_, true)) => quote!(#token.clone()),
+        _ => quote!(::std::option::Option::Some(#token.clone())),
+    };
+    let pages = quote! {
+        /// Sends the request page by page: a stream of outputs that follows the page token
+        /// until the service returns none.
+        pub fn into_paginator(self) -> #rt::paginator::Paginator<#output, super::error::#err> {
+            #rt::paginator::Paginator::new(
+                move |token: ::std::option::Option<::std::string::String>| {
+                    let mut request = self.clone();
+                    if let ::std::option::Option::Some(token) = token {
+                        request.inner = request.inner.#input_token(token);
+                    }
+                    ::std::boxed::Box::pin(request.send())
+                },
+                |out: &#output| -> ::std::option::Option<::std::string::String> { #token },
+            )
+        }
+    };
+    let items = p.items.as_ref().map(|(path, item)| {
+        let item_ty = super::rust_type(item, rt);
+        let mut expr = quote!(out);
+        let mut is_option = false;
+        for (field, optional) in path {
+            let f = ident(field);
+            expr = match (is_option, *optional) {
+                (false, _) => quote!(#expr.#f),
+                (true, true) => quote!(#expr.and_then(|x| x.#f)),
+                (true, false) => quote!(#expr.map(|x| x.#f)),
+            };
+            is_option = is_option || *optional;
+        }
+        let expr = if is_option {
+            quote!(#expr.unwrap_or_default())
+        } else {
+            expr
+        };
+        quote! {
+            /// Sends the request page by page: a stream of the items of every page.
+            pub fn into_item_paginator(self) -> #rt::paginator::Items<#item_ty, #output, super::error::#err> {
+                self.into_paginator().items(|out: #output| -> ::std::vec::Vec<#item_ty> { #expr })
+            }
+        }
+    });
+    quote!(#pages #items)
 }

@@ -8,8 +8,8 @@ use crate::{docs, naming, pattern};
 
 use super::{
     Binding, Constraints, EnumDef, EnumValueIr, ErrorInfo, ErrorRef, HttpIr, Kind, MemberIr,
-    OperationIr, PathSegment, PatternIr, Protocol, ServiceIr, StructDef, TimestampFormat, TypeDef,
-    TypeRef, UnionDef, VariantIr, recursion,
+    OperationIr, PaginationIr, PathSegment, PatternIr, Protocol, ServiceIr, StructDef,
+    TimestampFormat, TypeDef, TypeRef, UnionDef, VariantIr, recursion,
 };
 
 const UNIT: (&str, &str) = ("smithy.api", "Unit");
@@ -186,6 +186,9 @@ impl<'a> ServiceBuilder<'a> {
         }
         operations.sort_by(|a, b| a.method.cmp(&b.method));
         self.check_operation_names(&operations);
+        for op in &mut operations {
+            op.pagination = self.pagination(op, &types);
+        }
 
         let mut patterns: Vec<(usize, PatternIr)> =
             self.patterns.iter().map(|(p, i)| (*i, p.clone())).collect();
@@ -671,7 +674,19 @@ impl<'a> ServiceBuilder<'a> {
             .traits
             .get("smithy.api#http")
             .and_then(|h| self.http(h, shape));
+        let event_stream = [&op.input, &op.output].iter().any(|io| {
+            self.model.shape(io).is_some_and(|s| {
+                s.kind.members().iter().any(|m| {
+                    self.model.shape(&m.target).is_some_and(|t| {
+                        matches!(t.kind, ShapeKind::Union(_))
+                            && t.traits.has("smithy.api#streaming")
+                    })
+                })
+            })
+        });
         Some(OperationIr {
+            pagination: None,
+            event_stream,
             id: id.clone(),
             error_enum: format!("{builder}Error"),
             builder,
@@ -738,6 +753,77 @@ impl<'a> ServiceBuilder<'a> {
         })
     }
 
+    /// Resolves `@paginated` (operation trait over the service's defaults) to field paths.
+    /// Paginators need string tokens; anything else is a warning and no paginator.
+    fn pagination(
+        &mut self,
+        op: &OperationIr,
+        types: &BTreeMap<String, TypeDef>,
+    ) -> Option<PaginationIr> {
+        let shape = self.model.shape(&op.id)?;
+        let own = shape.traits.get("smithy.api#paginated")?;
+        let defaults = self.service.traits.get("smithy.api#paginated");
+        let get = |key: &str| {
+            own.get(key)
+                .or_else(|| defaults.and_then(|d| d.get(key)))
+                .and_then(Node::as_str)
+                .map(str::to_string)
+        };
+        let input_token = get("inputToken")?;
+        let output_token = get("outputToken")?;
+        let struct_of = |name: &Option<String>| match name.as_ref().and_then(|n| types.get(n)) {
+            Some(TypeDef::Struct(s)) => Some(s.clone()),
+            _ => None,
+        };
+        let input = struct_of(&op.input)?;
+        let output = struct_of(&op.output)?;
+        let warn = |this: &mut Self, what: String| {
+            this.diagnostics.push(
+                Diagnostic::warning(format!("{what}; no paginator is generated"))
+                    .at_opt(shape.span.as_ref())
+                    .shape(&op.id)
+                    .help("paginated tokens must name string members of the input and output"),
+            );
+        };
+        let Some(input_member) = input.members.iter().find(|m| m.name == input_token) else {
+            warn(self, format!("the input has no member `{input_token}`"));
+            return None;
+        };
+        if input_member.ty.kind != Kind::String {
+            warn(
+                self,
+                format!("the input token `{input_token}` is not a string"),
+            );
+            return None;
+        }
+        let Some((output_path, token_ty)) = member_path(&output, &output_token, types) else {
+            warn(
+                self,
+                format!("the output has no member path `{output_token}`"),
+            );
+            return None;
+        };
+        if token_ty.kind != Kind::String {
+            warn(
+                self,
+                format!("the output token `{output_token}` is not a string"),
+            );
+            return None;
+        }
+        let items = get("items").and_then(|path| {
+            let (p, ty) = member_path(&output, &path, types)?;
+            match ty.kind {
+                Kind::List { member, .. } => Some((p, *member)),
+                _ => None,
+            }
+        });
+        Some(PaginationIr {
+            input_token: input_member.field.clone(),
+            output_token: output_path,
+            items,
+        })
+    }
+
     fn check_operation_names(&mut self, ops: &[OperationIr]) {
         let mut seen: BTreeMap<String, &ShapeId> = BTreeMap::new();
         for op in ops {
@@ -755,6 +841,33 @@ impl<'a> ServiceBuilder<'a> {
             }
         }
     }
+}
+
+/// Resolves a dotted member path (`a.b`) through structures to field names (each with whether
+/// it is an `Option`) and the type at its end.
+fn member_path(
+    start: &StructDef,
+    path: &str,
+    types: &BTreeMap<String, TypeDef>,
+) -> Option<(Vec<(String, bool)>, TypeRef)> {
+    let mut current = start.clone();
+    let mut out = Vec::new();
+    let parts: Vec<&str> = path.split('.').collect();
+    for (i, part) in parts.iter().enumerate() {
+        let m = current.members.iter().find(|m| m.name == *part)?.clone();
+        out.push((m.field.clone(), m.is_optional()));
+        if i + 1 == parts.len() {
+            return Some((out, m.ty));
+        }
+        current = match &m.ty.kind {
+            Kind::Struct(n) => match types.get(n) {
+                Some(TypeDef::Struct(s)) => s.clone(),
+                _ => return None,
+            },
+            _ => return None,
+        };
+    }
+    None
 }
 
 /// The builder methods generated for a field: `f`, `set_f`, `get_f` (as `emit` names them).

@@ -394,6 +394,22 @@ pub struct OperationIr {
     pub errors: Vec<ErrorRef>,
     /// `@http`, when present.
     pub http: Option<HttpIr>,
+    /// `@paginated` (merged with the service's), when the tokens resolve to string members.
+    pub pagination: Option<PaginationIr>,
+    /// The input or output has an `@streaming` member bound to an event stream: the operation
+    /// is generated but returns a "not supported" error when called.
+    pub event_stream: bool,
+}
+
+/// How to page through an operation.
+#[derive(Clone, Debug)]
+pub struct PaginationIr {
+    /// The input member (field) that takes the page token.
+    pub input_token: String,
+    /// Field path in the output to the next token; each step `true` when it is an `Option`.
+    pub output_token: Vec<(String, bool)>,
+    /// Field path in the output to the list of items, and the item type.
+    pub items: Option<(Vec<(String, bool)>, TypeRef)>,
 }
 
 /// A modeled error of an operation.

@@ -26,8 +26,10 @@ pub(super) fn module(ctx: &Ctx<'_>) -> TokenStream {
     }
     let error_des = error_types.iter().filter_map(|n| de_error_struct(ctx, n));
     quote! {
-        /// restJson1 serializers and deserializers.
-        mod protocol {
+        /// restJson1 serializers and deserializers. Public only so that conformance tests can
+        /// drive them directly; not a stable API.
+        #[doc(hidden)]
+        pub mod protocol {
             #(#ops)*
             #(#sers)*
             #(#des)*
@@ -270,7 +272,7 @@ fn ser_aggregate(ctx: &Ctx<'_>, name: &str) -> TokenStream {
                 quote!(v)
             };
             quote! {
-                fn #f(w: &mut #rt::json::JsonWriter, #v: &super::types::#t) {
+                pub fn #f(w: &mut #rt::json::JsonWriter, #v: &super::types::#t) {
                     w.begin_object();
                     #(#body)*
                     w.end_object();
@@ -296,7 +298,7 @@ fn ser_aggregate(ctx: &Ctx<'_>, name: &str) -> TokenStream {
                 }
             });
             quote! {
-                fn #f(w: &mut #rt::json::JsonWriter, v: &super::types::#t) {
+                pub fn #f(w: &mut #rt::json::JsonWriter, v: &super::types::#t) {
                     w.begin_object();
                     match v {
                         #(#arms)*
@@ -370,7 +372,7 @@ fn operation(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
     let de_out_fn = de_output(ctx, op, &de_out);
     let de_err_fn = de_error(ctx, op, &de_err);
     quote! {
-        pub(super) async fn #method(
+        pub async fn #method(
             handle: &#rt::Handle #param
         ) -> ::std::result::Result<#output, #rt::SdkError<super::error::#err>> {
             static OPERATION: #rt::OperationMeta = #rt::OperationMeta {
@@ -661,7 +663,7 @@ fn ser_request(
         quote!(let mut headers = #rt::binding::HeaderMap::new();)
     };
     quote! {
-        fn #fname(#param) -> ::std::result::Result<#rt::http::HttpRequest, #rt::error::ConstructionError> {
+        pub fn #fname(#param) -> ::std::result::Result<#rt::http::HttpRequest, #rt::error::ConstructionError> {
             let mut uri = ::std::string::String::new();
             #(#path)*
             #query_code
@@ -986,7 +988,7 @@ fn de_aggregate(ctx: &Ctx<'_>, name: &str) -> TokenStream {
                 quote!(obj)
             };
             quote! {
-                fn #f(value: &#rt::json::Value) -> ::std::result::Result<super::types::#t, #rt::json::DeError> {
+                pub fn #f(value: &#rt::json::Value) -> ::std::result::Result<super::types::#t, #rt::json::DeError> {
                     let #obj = #rt::json::object(value, #name)?;
                     #decl
                     #read
@@ -1013,7 +1015,7 @@ fn de_aggregate(ctx: &Ctx<'_>, name: &str) -> TokenStream {
                 }
             });
             quote! {
-                fn #f(value: &#rt::json::Value) -> ::std::result::Result<super::types::#t, #rt::json::DeError> {
+                pub fn #f(value: &#rt::json::Value) -> ::std::result::Result<super::types::#t, #rt::json::DeError> {
                     let obj = #rt::json::object(value, #name)?;
                     let set = obj.iter().find(|(key, value)| !value.is_null() && key.as_str() != "__type");
                     ::std::result::Result::Ok(match set {
@@ -1118,7 +1120,7 @@ fn de_output(ctx: &Ctx<'_>, op: &OperationIr, fname: &Ident) -> TokenStream {
     let rt = &ctx.rt;
     let Some(s) = op.output.as_ref().and_then(|o| ctx.struct_def(o)) else {
         return quote! {
-            fn #fname(_response: &#rt::http::HttpResponse) -> ::std::result::Result<(), #rt::json::DeError> {
+            pub fn #fname(_response: &#rt::http::HttpResponse) -> ::std::result::Result<(), #rt::json::DeError> {
                 ::std::result::Result::Ok(())
             }
         };
@@ -1186,7 +1188,7 @@ fn de_output(ctx: &Ctx<'_>, op: &OperationIr, fname: &Ident) -> TokenStream {
         quote!(response)
     };
     quote! {
-        fn #fname(#resp: &#rt::http::HttpResponse) -> ::std::result::Result<super::types::#t, #rt::json::DeError> {
+        pub fn #fname(#resp: &#rt::http::HttpResponse) -> ::std::result::Result<super::types::#t, #rt::json::DeError> {
             #headers
             #status
             #decl
@@ -1228,7 +1230,7 @@ fn de_error_struct(ctx: &Ctx<'_>, name: &str) -> Option<TokenStream> {
         quote!(_status)
     };
     Some(quote! {
-        fn #f(
+        pub fn #f(
             #body_param: &#rt::serde_json::Map<::std::string::String, #rt::json::Value>,
             #headers_param: &#rt::binding::HeaderMap,
             #status_param: u16,
@@ -1262,7 +1264,7 @@ fn de_error(ctx: &Ctx<'_>, op: &OperationIr, fname: &Ident) -> TokenStream {
         }
     };
     quote! {
-        fn #fname(response: &#rt::http::HttpResponse) -> #rt::SdkError<super::error::#err> {
+        pub fn #fname(response: &#rt::http::HttpResponse) -> #rt::SdkError<super::error::#err> {
             let (meta, body) = match #rt::error::rest_json::parse_error(response) {
                 ::std::result::Result::Ok(parsed) => parsed,
                 ::std::result::Result::Err(e) => return #rt::SdkError::Response(e),
