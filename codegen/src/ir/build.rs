@@ -17,10 +17,21 @@ const UNIT: (&str, &str) = ("smithy.api", "Unit");
 /// Client methods that generated operation methods must not shadow.
 const RESERVED_CLIENT_METHODS: &[&str] = &["new", "from_env", "config", "handle", "clone", "fmt"];
 
+/// What to generate: all services and operations unless narrowed (names are shape names, after
+/// the service's `rename`, or absolute shape ids).
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// Only these services.
+    pub services: Option<Vec<String>>,
+    /// Only these operations (and the shapes they reach).
+    pub operations: Option<Vec<String>>,
+}
+
 /// Builds the IR of every service in `model`, restricted to `only_services` when given (by
 /// shape name or absolute id). Returns the services and the diagnostics found on the way
 /// (name collisions, unusable patterns, unsupported constructs).
-pub fn build(model: &Model, only_services: Option<&[String]>) -> (Vec<ServiceIr>, Vec<Diagnostic>) {
+pub fn build(model: &Model, selection: &Selection) -> (Vec<ServiceIr>, Vec<Diagnostic>) {
+    let only_services = selection.services.as_deref();
     let mut diagnostics = Vec::new();
     let mut services: Vec<ServiceIr> = Vec::new();
     for shape in model.services() {
@@ -30,7 +41,8 @@ pub fn build(model: &Model, only_services: Option<&[String]>) -> (Vec<ServiceIr>
                 continue;
             }
         }
-        let mut builder = ServiceBuilder::new(model, shape, &mut diagnostics);
+                let mut builder = ServiceBuilder::new(model, shape, &mut diagnostics);
+        builder.only_operations = selection.operations.clone();
         if let Some(service) = builder.build() {
             services.push(service);
         }
@@ -63,8 +75,9 @@ struct ServiceBuilder<'a> {
     names: BTreeMap<ShapeId, String>,
     patterns: BTreeMap<PatternIr, usize>,
     /// Shapes reachable from operation inputs / outputs+errors.
-    input_shapes: BTreeSet<ShapeId>,
+        input_shapes: BTreeSet<ShapeId>,
     output_shapes: BTreeSet<ShapeId>,
+    only_operations: Option<Vec<String>>,
 }
 
 impl<'a> ServiceBuilder<'a> {
@@ -80,8 +93,9 @@ impl<'a> ServiceBuilder<'a> {
             diagnostics,
             names: BTreeMap::new(),
             patterns: BTreeMap::new(),
-            input_shapes: BTreeSet::new(),
+                        input_shapes: BTreeSet::new(),
             output_shapes: BTreeSet::new(),
+            only_operations: None,
         }
     }
 
@@ -150,6 +164,34 @@ impl<'a> ServiceBuilder<'a> {
                 operation_ids.extend(r.collection_operations.iter().cloned());
                 resource_stack.extend(r.resources.iter().cloned());
             }
+        }
+
+                if let Some(only) = self.only_operations.clone() {
+            let name_of = |id: &ShapeId| {
+                self.rename
+                    .get(id)
+                    .cloned()
+                    .unwrap_or_else(|| id.name().to_string())
+            };
+            for wanted in &only {
+                if !operation_ids
+                    .iter()
+                    .any(|id| name_of(id) == *wanted || id.to_string() == *wanted)
+                {
+                    let known: Vec<String> = operation_ids.iter().map(&name_of).collect();
+                    self.diagnostics.push(
+                        Diagnostic::error(format!(
+                            "operation `{wanted}` was selected but service `{}` has no such operation",
+                            self.service.id
+                        ))
+                        .at_opt(self.service.span.as_ref())
+                        .shape(&self.service.id)
+                        .help(format!("the service's operations are: {}", known.join(", "))),
+                    );
+                }
+            }
+            operation_ids
+                .retain(|id| only.iter().any(|w| *w == name_of(id) || *w == id.to_string()));
         }
 
         // Shape closure, split into input-side and output-side reachability.

@@ -14,7 +14,7 @@ use crate::model::ShapeId;
 mod build;
 mod recursion;
 
-pub use build::build;
+pub use build::{Selection, build};
 
 /// Everything generated for one service.
 #[derive(Clone, Debug)]
