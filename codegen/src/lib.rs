@@ -39,7 +39,7 @@ pub struct Config {
     models: Vec<PathBuf>,
     out_dir: Option<PathBuf>,
     runtime_path: String,
-        selection: ir::Selection,
+    selection: ir::Selection,
     emit_rerun_if_changed: bool,
 }
 
@@ -118,7 +118,7 @@ impl Config {
             models: Vec::new(),
             out_dir: None,
             runtime_path: "::anvil_runtime".to_string(),
-                        selection: ir::Selection::default(),
+            selection: ir::Selection::default(),
             emit_rerun_if_changed: true,
         }
     }
@@ -150,7 +150,7 @@ impl Config {
 
     /// Generates only these services (shape names or absolute shape ids).
     pub fn services<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
-                self.selection.services = Some(names.into_iter().map(Into::into).collect());
+        self.selection.services = Some(names.into_iter().map(Into::into).collect());
         self
     }
 

@@ -14,7 +14,10 @@ fn official_workspaces_web() -> String {
 #[test]
 fn only_the_selected_operations_and_their_shapes_are_generated() {
     let text = official_workspaces_web();
-    let source = [ModelSource { name: "workspaces-web.json", text: &text }];
+    let source = [ModelSource {
+        name: "workspaces-web.json",
+        text: &text,
+    }];
     let full = Config::new().generate(&source).unwrap().files;
     let one = Config::new()
         .operations(["CreateIdentityProvider"])
@@ -24,8 +27,14 @@ fn only_the_selected_operations_and_their_shapes_are_generated() {
     let full = &full[0].contents;
     let one = &one[0].contents;
     assert!(one.contains("pub fn create_identity_provider(&self)"));
-    assert!(!one.contains("pub fn list_portals(&self)"), "other operations are left out");
-    assert!(!one.contains("pub struct BrowserSettings "), "unreached shapes are left out");
+    assert!(
+        !one.contains("pub fn list_portals(&self)"),
+        "other operations are left out"
+    );
+    assert!(
+        !one.contains("pub struct BrowserSettings "),
+        "unreached shapes are left out"
+    );
     assert!(one.contains("pub struct Tag "), "reached shapes stay");
     assert!(
         one.len() * 10 < full.len(),
@@ -40,9 +49,15 @@ fn an_unknown_operation_name_is_an_error_listing_the_real_ones() {
     let text = official_workspaces_web();
     let err = Config::new()
         .operations(["CreateIdentityProviderz"])
-        .generate(&[ModelSource { name: "workspaces-web.json", text: &text }])
+        .generate(&[ModelSource {
+            name: "workspaces-web.json",
+            text: &text,
+        }])
         .expect_err("unknown operation");
     let text = err.to_string();
     assert!(text.contains("CreateIdentityProviderz"), "{text}");
-    assert!(text.contains("CreateIdentityProvider,"), "lists the real ones: {text}");
+    assert!(
+        text.contains("CreateIdentityProvider,"),
+        "lists the real ones: {text}"
+    );
 }

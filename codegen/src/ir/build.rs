@@ -41,7 +41,7 @@ pub fn build(model: &Model, selection: &Selection) -> (Vec<ServiceIr>, Vec<Diagn
                 continue;
             }
         }
-                let mut builder = ServiceBuilder::new(model, shape, &mut diagnostics);
+        let mut builder = ServiceBuilder::new(model, shape, &mut diagnostics);
         builder.only_operations = selection.operations.clone();
         if let Some(service) = builder.build() {
             services.push(service);
@@ -75,7 +75,7 @@ struct ServiceBuilder<'a> {
     names: BTreeMap<ShapeId, String>,
     patterns: BTreeMap<PatternIr, usize>,
     /// Shapes reachable from operation inputs / outputs+errors.
-        input_shapes: BTreeSet<ShapeId>,
+    input_shapes: BTreeSet<ShapeId>,
     output_shapes: BTreeSet<ShapeId>,
     only_operations: Option<Vec<String>>,
 }
@@ -93,7 +93,7 @@ impl<'a> ServiceBuilder<'a> {
             diagnostics,
             names: BTreeMap::new(),
             patterns: BTreeMap::new(),
-                        input_shapes: BTreeSet::new(),
+            input_shapes: BTreeSet::new(),
             output_shapes: BTreeSet::new(),
             only_operations: None,
         }
@@ -166,7 +166,7 @@ impl<'a> ServiceBuilder<'a> {
             }
         }
 
-                if let Some(only) = self.only_operations.clone() {
+        if let Some(only) = self.only_operations.clone() {
             let name_of = |id: &ShapeId| {
                 self.rename
                     .get(id)
@@ -190,8 +190,10 @@ impl<'a> ServiceBuilder<'a> {
                     );
                 }
             }
-            operation_ids
-                .retain(|id| only.iter().any(|w| *w == name_of(id) || *w == id.to_string()));
+            operation_ids.retain(|id| {
+                only.iter()
+                    .any(|w| *w == name_of(id) || *w == id.to_string())
+            });
         }
 
         // Shape closure, split into input-side and output-side reachability.
