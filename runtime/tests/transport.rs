@@ -223,7 +223,7 @@ async fn hyper_client_round_trip_and_connection_reuse() {
     let resp = client.send(req).await.unwrap();
     assert_eq!(resp.status, 201);
     assert_eq!(resp.header("x-reply"), Some("yes"));
-        assert_eq!(&resp.body[..], b"{\"ok\":true}");
+    assert_eq!(&resp.body[..], b"{\"ok\":true}");
     // hyper hands the connection back to its pool asynchronously once the body is read; give
     // it a moment so the second request can find it (reuse, not timing, is under test).
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
