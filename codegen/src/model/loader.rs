@@ -1658,16 +1658,19 @@ fn merge_bodies(
 /// Derives an enum member name from a 1.0 enum value: upper case, anything outside
 /// `[A-Za-z0-9_]` becomes `_`, a leading digit gets a `_` prefix.
 pub(crate) fn enum_name_from_value(value: &str) -> String {
-    let mut name: String = value
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    // ASCII letters and digits are kept; other letters and digits are spelled by code point
+    // (`é` → `_U00E9_`) so that `café` and `cafè` stay distinct and meaningful; the rest
+    // becomes `_`.
+    let mut name = String::with_capacity(value.len());
+    for c in value.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            name.push(c.to_ascii_uppercase());
+        } else if c.is_alphanumeric() {
+            name.push_str(&format!("_U{:04X}_", u32::from(c)));
+        } else {
+            name.push('_');
+        }
+    }
     if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert(0, '_');
     }
@@ -3154,7 +3157,11 @@ mod tests {
         assert_eq!(enum_name_from_value("us-east-1"), "US_EAST_1");
         assert_eq!(enum_name_from_value("1x"), "_1X");
         assert_eq!(enum_name_from_value("a.b c"), "A_B_C");
-        assert_eq!(enum_name_from_value("é"), "_");
+        assert_eq!(enum_name_from_value("é"), "_U00E9_");
+        assert_eq!(enum_name_from_value("café"), "CAF_U00E9_");
+        assert_ne!(enum_name_from_value("café"), enum_name_from_value("cafè"));
+        assert_eq!(enum_name_from_value("日本"), "_U65E5__U672C_");
+        assert_eq!(enum_name_from_value("😀"), "_");
         assert_eq!(enum_name_from_value(""), "_");
         assert_eq!(enum_name_from_value("a--"), "A__");
     }
@@ -3294,6 +3301,6 @@ mod tests {
         let out = load_one("deep.json", &text);
         let e = errors(&out);
         assert_eq!(e.len(), 1);
-        assert!(e[0].message.contains("nested more than 256"), "{}", e[0]);
+        assert!(e[0].message.contains("nested more than 128"), "{}", e[0]);
     }
 }
