@@ -194,6 +194,155 @@ pub fn float_text(v: f64) -> String {
     }
 }
 
+/// [`float_text`] for an `f32`: the shortest decimal that round-trips as an `f32` (`1.1`, not
+/// the `1.100000023841858` widening to `f64` would give).
+pub fn float_text32(v: f32) -> String {
+    if v.is_nan() {
+        "NaN".to_string()
+    } else if v.is_infinite() {
+        if v > 0.0 { "Infinity" } else { "-Infinity" }.to_string()
+    } else {
+        v.to_string()
+    }
+}
+
+/// Checks a `@hostLabel` value for the `@endpoint` host prefix: non-empty, letters, digits,
+/// `-` and `.` only (anything else would change which host the request goes to).
+pub fn host_label<'a>(value: &'a str, label: &str) -> Result<&'a str, ConstructionError> {
+    let ok = !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        && !value.starts_with(['-', '.']);
+    if ok {
+        Ok(value)
+    } else {
+        Err(ConstructionError::new(format!(
+            "the host label `{label}` must be a non-empty DNS name part (letters, digits, `-`, `.`)"
+        )))
+    }
+}
+
+/// Lower-case hex SHA-256 of a body (Glacier's `x-amz-content-sha256`).
+pub fn hex_sha256(body: &[u8]) -> String {
+    hex(ring::digest::digest(&ring::digest::SHA256, body).as_ref())
+}
+
+/// Glacier's `x-amz-sha256-tree-hash`: SHA-256 of each 1 MiB chunk, then hashes of pairs of
+/// hashes up to one root, in lower-case hex.
+pub fn sha256_tree_hash(body: &[u8]) -> String {
+    const MIB: usize = 1024 * 1024;
+    let sha = |data: &[u8]| ring::digest::digest(&ring::digest::SHA256, data);
+    let mut level: Vec<ring::digest::Digest> = if body.is_empty() {
+        vec![sha(body)]
+    } else {
+        body.chunks(MIB).map(sha).collect()
+    };
+    while level.len() > 1 {
+        level = level
+            .chunks(2)
+            .map(|pair| match pair {
+                [a, b] => {
+                    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+                    ctx.update(a.as_ref());
+                    ctx.update(b.as_ref());
+                    ctx.finish()
+                }
+                [a, ..] => *a,
+                [] => sha(&[]),
+            })
+            .collect();
+    }
+    level.first().map(|d| hex(d.as_ref())).unwrap_or_default()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Appends a query key without a value (`?flag`, from a literal in an `@http` URI).
+pub fn append_query_flag(uri: &mut String, key: &str) {
+    uri.push(if uri.contains('?') { '&' } else { '?' });
+    percent_encode(key, false, uri);
+}
+
+/// Splits a header list of HTTP dates (`Mon, 16 Dec 2019 23:48:18 GMT, Tue, ...`): HTTP
+/// dates contain a comma and are not quoted, so items are every two comma-separated parts.
+pub fn split_http_date_list(value: &str) -> Vec<String> {
+    let parts: Vec<&str> = value.split(',').map(str::trim).collect();
+    parts
+        .chunks(2)
+        .map(|c| c.join(", "))
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The text of a `@mediaType` string header, sent base64-encoded.
+pub fn header_base64_text(text: &str, path: &str) -> Result<String, DeError> {
+    crate::Blob::from_base64(text.trim())
+        .ok()
+        .and_then(|b| String::from_utf8(b.into_inner()).ok())
+        .ok_or_else(|| DeError::new(path, "base64-encoded UTF-8 text"))
+}
+
+/// The `Content-MD5` header value of a body (`@httpChecksumRequired`): base64 of its MD5.
+pub fn content_md5(body: &[u8]) -> String {
+    crate::Blob::new(md5(body).to_vec()).to_base64()
+}
+
+/// MD5 (RFC 1321). Only for `Content-MD5` integrity headers, never for security.
+fn md5(data: &[u8]) -> [u8; 16] {
+    const S: [u32; 64] = [
+        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5,
+        9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10,
+        15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
+    ];
+    let mut k = [0u32; 64];
+    for (i, slot) in k.iter_mut().enumerate() {
+        // floor(|sin(i + 1)| * 2^32), exact in f64 for these inputs.
+        *slot = ((i as f64 + 1.0).sin().abs() * 4_294_967_296.0) as u32;
+    }
+    let mut state: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
+    let mut message = data.to_vec();
+    let bit_len = (data.len() as u64).wrapping_mul(8);
+    message.push(0x80);
+    while message.len() % 64 != 56 {
+        message.push(0);
+    }
+    message.extend_from_slice(&bit_len.to_le_bytes());
+    for chunk in message.chunks_exact(64) {
+        let mut m = [0u32; 16];
+        for (word, bytes) in m.iter_mut().zip(chunk.chunks_exact(4)) {
+            *word = u32::from_le_bytes(bytes.try_into().unwrap_or_default());
+        }
+        let [mut a, mut b, mut c, mut d] = state;
+        for (i, (&ki, &si)) in k.iter().zip(S.iter()).enumerate() {
+            let (f, g) = match i / 16 {
+                0 => ((b & c) | (!b & d), i),
+                1 => ((d & b) | (!d & c), (5 * i + 1) % 16),
+                2 => (b ^ c ^ d, (3 * i + 5) % 16),
+                _ => (c ^ (b | !d), (7 * i) % 16),
+            };
+            let f = f
+                .wrapping_add(a)
+                .wrapping_add(ki)
+                .wrapping_add(m.get(g).copied().unwrap_or(0));
+            a = d;
+            d = c;
+            c = b;
+            b = b.wrapping_add(f.rotate_left(si));
+        }
+        for (s, v) in state.iter_mut().zip([a, b, c, d]) {
+            *s = s.wrapping_add(v);
+        }
+    }
+    let mut out = [0u8; 16];
+    for (dst, word) in out.chunks_exact_mut(4).zip(state) {
+        dst.copy_from_slice(&word.to_le_bytes());
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,5 +394,57 @@ mod tests {
         assert_eq!(float_text(f64::NAN), "NaN");
         assert_eq!(float_text(f64::NEG_INFINITY), "-Infinity");
         assert_eq!(float_text(1.5), "1.5");
+        assert_eq!(float_text32(1.1), "1.1");
+        assert_eq!(float_text32(f32::INFINITY), "Infinity");
+    }
+
+    #[test]
+    fn md5_matches_rfc_1321_vectors() {
+        let hex = |d: [u8; 16]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        assert_eq!(hex(md5(b"")), "d41d8cd98f00b204e9800998ecf8427e");
+        assert_eq!(hex(md5(b"abc")), "900150983cd24fb0d6963f7d28e17f72");
+        assert_eq!(
+            hex(md5(
+                b"12345678901234567890123456789012345678901234567890123456789012345678901234567890"
+            )),
+            "57edf4a22be3c955ac49da2e2107b67a"
+        );
+        assert_eq!(content_md5(b"abc"), "kAFQmDzST7DWlj99KOF/cg==");
+    }
+
+    #[test]
+    fn glacier_hashes() {
+        let hello = "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9";
+        assert_eq!(hex_sha256(b"hello world"), hello);
+        assert_eq!(sha256_tree_hash(b"hello world"), hello);
+        // Two chunks: the root is the hash of the two chunk hashes.
+        let body = vec![b'a'; 1024 * 1024 + 1];
+        let a = ring::digest::digest(&ring::digest::SHA256, &body[..1024 * 1024]);
+        let b = ring::digest::digest(&ring::digest::SHA256, b"a");
+        let mut joined = a.as_ref().to_vec();
+        joined.extend_from_slice(b.as_ref());
+        assert_eq!(sha256_tree_hash(&body), hex_sha256(&joined));
+    }
+
+    #[test]
+    fn http_date_lists_split_in_pairs() {
+        assert_eq!(
+            split_http_date_list("Mon, 16 Dec 2019 23:48:18 GMT, Tue, 17 Dec 2019 23:48:18 GMT"),
+            [
+                "Mon, 16 Dec 2019 23:48:18 GMT",
+                "Tue, 17 Dec 2019 23:48:18 GMT"
+            ]
+        );
+        assert!(split_http_date_list("").is_empty());
+    }
+
+    #[test]
+    fn flags_and_base64_headers() {
+        let mut uri = "/p".to_string();
+        append_query_flag(&mut uri, "hello");
+        append_query_flag(&mut uri, "a b");
+        assert_eq!(uri, "/p?hello&a%20b");
+        assert_eq!(header_base64_text("dHJ1ZQ==", "x").unwrap(), "true");
+        assert!(header_base64_text("!!", "x").is_err());
     }
 }

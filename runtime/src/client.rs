@@ -540,9 +540,22 @@ impl Handle {
         op: &'static OperationMeta,
         request: HttpRequest,
     ) -> Result<HttpResponse, SdkError<E>> {
+        self.send_with_host_prefix(op, request, "").await
+    }
+
+    /// [`send`](Self::send) for operations with an `@endpoint` host prefix (already expanded,
+    /// e.g. `foo.bar.`): it is put in front of the endpoint's host.
+    pub async fn send_with_host_prefix<E>(
+        &self,
+        op: &'static OperationMeta,
+        request: HttpRequest,
+        host_prefix: &str,
+    ) -> Result<HttpResponse, SdkError<E>> {
         match self.inner.config.operation_timeout {
             Some(limit) => {
-                match tokio::time::timeout(limit, self.send_with_retries(op, request)).await {
+                match tokio::time::timeout(limit, self.send_with_retries(op, request, host_prefix))
+                    .await
+                {
                     Ok(r) => r,
                     Err(_) => Err(SdkError::Timeout(TimeoutError::new(
                         TimeoutKind::Operation,
@@ -550,7 +563,7 @@ impl Handle {
                     ))),
                 }
             }
-            None => self.send_with_retries(op, request).await,
+            None => self.send_with_retries(op, request, host_prefix).await,
         }
     }
 
@@ -558,6 +571,7 @@ impl Handle {
         &self,
         op: &'static OperationMeta,
         mut request: HttpRequest,
+        host_prefix: &str,
     ) -> Result<HttpResponse, SdkError<E>> {
         let config = &self.inner.config;
         let client = config
@@ -565,7 +579,7 @@ impl Handle {
             .clone()
             .ok_or_else(|| ConfigError::new("no HTTP client configured"))?;
         let endpoint = self.endpoint()?;
-        self.prepare(&mut request, endpoint)?;
+        self.prepare(&mut request, endpoint, host_prefix)?;
         let max = config.max_attempts.max(1);
         let invocation_id = crate::idempotency::new_token();
         let mut spent: u32 = 0;
@@ -625,8 +639,14 @@ impl Handle {
         &self,
         request: &mut HttpRequest,
         endpoint: &ResolvedEndpoint,
+        host_prefix: &str,
     ) -> Result<(), ConfigError> {
         let mut url = endpoint.base.clone();
+        if !host_prefix.is_empty()
+            && let Some(i) = url.find("://")
+        {
+            url.insert_str(i + 3, host_prefix);
+        }
         if !request.uri.starts_with('/') && !request.uri.starts_with('?') {
             url.push('/');
         }
@@ -635,7 +655,7 @@ impl Handle {
         for (name, value) in &endpoint.headers {
             request.headers.append(name.clone(), value.clone());
         }
-        let host = HeaderValue::from_str(&endpoint.authority)
+        let host = HeaderValue::from_str(&format!("{host_prefix}{}", endpoint.authority))
             .map_err(|_| ConfigError::new("endpoint host is not a valid header value"))?;
         request.headers.insert(HOST, host);
         let needs_length = !request.body.is_empty()

@@ -443,8 +443,24 @@ pub fn blob(v: &Value, path: &str) -> Result<Blob, DeError> {
         .ok_or_else(|| DeError::new(path, "a base64 string"))
 }
 
+/// An RFC 3339 date-time with no offset (`2024-01-02T03:04:05.123456`), read as UTC.
+fn naive_utc(s: &str) -> Option<DateTime> {
+    let b = s.as_bytes();
+    let looks_naive = b.len() >= 19
+        && b.get(10) == Some(&b'T')
+        && !s.ends_with(['Z', 'z'])
+        && !b[19..].iter().any(|c| matches!(c, b'+' | b'-'));
+    if !looks_naive {
+        return None;
+    }
+    let mut with_zone = String::with_capacity(s.len() + 1);
+    with_zone.push_str(s);
+    with_zone.push('Z');
+    DateTime::parse(TimestampFormat::DateTime, &with_zone).ok()
+}
+
 /// A timestamp. A number is epoch seconds whatever `format` says; a string is parsed in
-/// `format`, then in the other formats.
+/// `format`, then in the other formats, then as a date-time without offset (UTC).
 pub fn timestamp(v: &Value, path: &str, format: TimestampFormat) -> Result<DateTime, DeError> {
     let parsed = match v {
         // serde_json prints numbers in their shortest round-trip form, parsed exactly.
@@ -456,7 +472,12 @@ pub fn timestamp(v: &Value, path: &str, format: TimestampFormat) -> Result<DateT
                 TimestampFormat::HttpDate,
                 TimestampFormat::EpochSeconds,
             ];
-            order.iter().find_map(|f| DateTime::parse(*f, s).ok())
+            order
+                .iter()
+                .find_map(|f| DateTime::parse(*f, s).ok())
+                // Some services (and mocks such as moto) send RFC 3339 date-times without an
+                // offset; read them as UTC, as the AWS SDKs do.
+                .or_else(|| naive_utc(s))
         }
         _ => None,
     };
@@ -538,6 +559,28 @@ pub fn big_decimal(v: &Value, path: &str) -> Result<BigDecimal, DeError> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn timestamp_without_offset_reads_as_utc() {
+        let with_z = DateTime::parse(TimestampFormat::DateTime, "2024-01-02T03:04:05.25Z").unwrap();
+        let naive = json!("2024-01-02T03:04:05.25");
+        assert_eq!(
+            timestamp(&naive, "t", TimestampFormat::DateTime).unwrap(),
+            with_z
+        );
+        // Not date-times at all, or with a bad tail: still errors, never a panic.
+        for bad in [
+            "2024-01-02",
+            "2024-01-02T03:04:05é-",
+            "2024-01-02X03:04:05",
+            "é😀é😀é😀é😀é😀é😀",
+        ] {
+            assert!(
+                timestamp(&json!(bad), "t", TimestampFormat::DateTime).is_err(),
+                "{bad}"
+            );
+        }
+    }
 
     #[test]
     fn writer_commas_and_nesting() {

@@ -2,8 +2,13 @@
 //!
 //! ```text
 //! anvil check MODEL.json...              load and validate only
-//! anvil generate --out DIR MODEL.json... write one <service>.rs per service into DIR
+//! anvil generate --out DIR MODEL.json... write a standalone crate into DIR
 //! ```
+//!
+//! `generate` writes `DIR/Cargo.toml` (package named after the first service module, depending
+//! on `anvil-runtime` by path: `--runtime-dir PATH`, by default this repository's `runtime/`
+//! as it was when `anvil` was built), `DIR/src/lib.rs` and one `DIR/src/<service>.rs` per
+//! service. See `anvil_codegen::Config::write_crate`.
 //!
 //! Diagnostics go to stderr as `error: file:line:col: shape `id`: message` with a `help:`
 //! line; the exit status is 1 on any error, 2 on bad usage.
@@ -13,7 +18,16 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   anvil check MODEL.json...
-  anvil generate --out DIR [--runtime-path PATH] MODEL.json...";
+  anvil generate --out DIR [--runtime-dir DIR] MODEL.json...
+
+generate writes a standalone crate: DIR/Cargo.toml, DIR/src/lib.rs, DIR/src/<service>.rs.
+  --runtime-dir DIR   the anvil-runtime crate the generated crate depends on
+                      (default: this repository's runtime/, as built)
+  --runtime-path PATH the Rust path generated code uses for the runtime
+                      (default ::anvil_runtime)";
+
+/// The runtime crate of the repository this binary was built from.
+const DEFAULT_RUNTIME_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime");
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,8 +42,13 @@ fn main() -> ExitCode {
 
 fn run(args: &[String]) -> Result<ExitCode, String> {
     let (command, rest) = args.split_first().ok_or("no command given")?;
+    if matches!(command.as_str(), "-h" | "--help" | "help") {
+        println!("{USAGE}");
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut out: Option<PathBuf> = None;
     let mut runtime_path: Option<String> = None;
+    let mut runtime_dir: Option<PathBuf> = None;
     let mut models = Vec::new();
     let mut it = rest.iter();
     while let Some(arg) = it.next() {
@@ -37,6 +56,9 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             "--out" | "-o" => out = Some(it.next().ok_or("--out needs a directory")?.into()),
             "--runtime-path" => {
                 runtime_path = Some(it.next().ok_or("--runtime-path needs a path")?.clone())
+            }
+            "--runtime-dir" => {
+                runtime_dir = Some(it.next().ok_or("--runtime-dir needs a directory")?.into())
             }
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -59,7 +81,20 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         "check" => config.check(),
         "generate" => {
             let out = out.ok_or("generate needs --out DIR")?;
-            config.out_dir(out).compile()
+            let runtime_dir = runtime_dir.unwrap_or_else(|| PathBuf::from(DEFAULT_RUNTIME_DIR));
+            // Cargo.toml resolves a relative path against its own directory, not ours: write
+            // the runtime's absolute path, and refuse a directory that is not a crate.
+            let runtime_dir = match std::fs::canonicalize(&runtime_dir) {
+                Ok(dir) if dir.join("Cargo.toml").is_file() => dir,
+                _ => {
+                    eprintln!(
+                        "error: the anvil-runtime crate is not at `{}`\n  help: pass --runtime-dir with the path of anvil's runtime/ directory",
+                        runtime_dir.display()
+                    );
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            config.write_crate(&out, &runtime_dir)
         }
         other => return Err(format!("unknown command `{other}`")),
     };
@@ -68,9 +103,10 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             for w in &generated.warnings {
                 eprintln!("{w}");
             }
-            for f in &generated.files {
-                if command == "generate" {
-                    println!("wrote {}", f.name);
+            if command == "generate" {
+                println!("wrote Cargo.toml, src/lib.rs");
+                for f in &generated.files {
+                    println!("wrote src/{}", f.name);
                 }
             }
             Ok(ExitCode::SUCCESS)

@@ -30,7 +30,7 @@ mod errors;
 mod types;
 mod validate;
 
-pub(crate) use validate::{Validation, unwrap_default};
+pub(crate) use validate::{Validation, default_value, unwrap_default};
 
 /// What every emitter needs: the service and the path of the runtime crate.
 pub(crate) struct Ctx<'a> {

@@ -317,10 +317,6 @@ fn int_enum(ctx: &Ctx<'_>, e: &EnumDef) -> TokenStream {
         let value_doc = super::doc_lines(&format!("`{}`", v.int_value));
         quote!(#d #value_doc pub const #c: #name = #name(#value);)
     });
-    let known = e
-        .values
-        .iter()
-        .map(|v| Literal::i64_unsuffixed(v.int_value));
     let names = e.values.iter().map(|v| {
         let value = Literal::i64_unsuffixed(v.int_value);
         let n = &v.variant;
@@ -351,7 +347,7 @@ fn int_enum(ctx: &Ctx<'_>, e: &EnumDef) -> TokenStream {
             }
             /// False for values this client does not know.
             pub fn is_known(self) -> bool {
-                matches!(self.0, #(#known)|*)
+                self.name().is_some()
             }
             /// The name of a known value.
             pub fn name(self) -> ::std::option::Option<&'static str> {

@@ -221,6 +221,9 @@ impl<'a> ServiceBuilder<'a> {
             }
         }
         recursion::box_cycles(&mut types);
+        if let Some(deep) = recursion::too_deep(&types) {
+            self.too_deep(&types, &deep);
+        }
 
         let mut operations = Vec::new();
         for op_id in &operation_ids {
@@ -253,6 +256,43 @@ impl<'a> ServiceBuilder<'a> {
             types,
             patterns: patterns.into_iter().map(|(_, p)| p).collect(),
         })
+    }
+
+    /// Reports a chain of types nested too deeply for rustc to compile.
+    fn too_deep(&mut self, types: &BTreeMap<String, TypeDef>, deep: &recursion::TooDeep) {
+        let ids: Vec<&ShapeId> = deep
+            .chain
+            .iter()
+            .filter_map(|n| types.get(n).map(TypeDef::id))
+            .collect();
+        let Some(head) = ids.first() else { return };
+        let shown: Vec<String> = if ids.len() > 6 {
+            let mut v: Vec<String> = ids[..3].iter().map(|i| i.to_string()).collect();
+            v.push(format!("… {} more …", ids.len() - 6));
+            v.extend(ids[ids.len() - 3..].iter().map(|i| i.to_string()));
+            v
+        } else {
+            ids.iter().map(|i| i.to_string()).collect()
+        };
+        let span = self.model.shape(head).and_then(|s| s.span.as_ref());
+        self.diagnostics.push(
+            Diagnostic::error(format!(
+                "`{head}` nests {} structures and unions inside one another ({}); the generated \
+                 Rust types would be too deep for rustc's drop check, which fails with E0320 \
+                 beyond about 64 levels",
+                ids.len(),
+                shown.join(" → ")
+            ))
+            .at_opt(span)
+            .shape(head)
+            .help(format!(
+                "flatten the model: keep the nesting cost under {} (a structure or union \
+                 counts 2, a list or map layer 1; this chain costs {}), or carry the deep \
+                 part as a `document`",
+                recursion::MAX_NESTING,
+                deep.depth
+            )),
+        );
     }
 
     /// Marks `id` and everything it reaches as input-side or output-side.
@@ -377,7 +417,12 @@ impl<'a> ServiceBuilder<'a> {
                     let ty = if m.target == ShapeId::new(UNIT.0, UNIT.1) {
                         None
                     } else {
-                        Some(self.type_ref(&m.target, &m.traits, 0)?)
+                        Some(self.type_ref(
+                            &m.target,
+                            &m.traits,
+                            &shape.id.with_member(&m.name),
+                            0,
+                        )?)
                     };
                     variants.push(VariantIr {
                         name: m.name.clone(),
@@ -385,6 +430,12 @@ impl<'a> ServiceBuilder<'a> {
                         ty,
                         boxed: false,
                         docs: doc_of(&m.traits),
+                        json_name: m
+                            .traits
+                            .get("smithy.api#jsonName")
+                            .and_then(Node::as_str)
+                            .unwrap_or(&m.name)
+                            .to_string(),
                     });
                 }
                 TypeDef::Union(UnionDef {
@@ -495,7 +546,8 @@ impl<'a> ServiceBuilder<'a> {
                 );
             }
             methods.extend(accessor_names(&field));
-            let Some(ty) = self.type_ref(&m.target, &m.traits, 0) else {
+            let Some(ty) = self.type_ref(&m.target, &m.traits, &shape.id.with_member(&m.name), 0)
+            else {
                 continue;
             };
             let required =
@@ -523,13 +575,27 @@ impl<'a> ServiceBuilder<'a> {
                     .and_then(Node::as_str)
                     .unwrap_or(&m.name)
                     .to_string(),
+                media_type: self
+                    .model
+                    .shape(&m.target)
+                    .and_then(|t| t.traits.get("smithy.api#mediaType"))
+                    .and_then(Node::as_str)
+                    .map(str::to_string),
+                host_label: m.traits.has("smithy.api#hostLabel"),
             });
         }
         out
     }
 
     /// Resolves a use of `target` with the use site's `traits` (member traits win).
-    fn type_ref(&mut self, target: &ShapeId, traits: &Traits, depth: u32) -> Option<TypeRef> {
+    /// The type of a member (`owner`, holding `traits`) that targets `target`.
+    fn type_ref(
+        &mut self,
+        target: &ShapeId,
+        traits: &Traits,
+        owner: &ShapeId,
+        depth: u32,
+    ) -> Option<TypeRef> {
         let shape = self.model.shape(target)?;
         if depth > 64 {
             self.diagnostics.push(
@@ -560,12 +626,27 @@ impl<'a> ServiceBuilder<'a> {
             ShapeKind::Structure(_) => Kind::Struct(named()?),
             ShapeKind::Union(_) => Kind::Union(named()?),
             ShapeKind::List(m) => Kind::List {
-                member: Box::new(self.type_ref(&m.target, &m.traits, depth + 1)?),
+                member: Box::new(self.type_ref(
+                    &m.target,
+                    &m.traits,
+                    &target.with_member("member"),
+                    depth + 1,
+                )?),
                 sparse: shape.traits.has("smithy.api#sparse"),
             },
             ShapeKind::Map(k, v) => Kind::Map {
-                key: Box::new(self.type_ref(&k.target, &k.traits, depth + 1)?),
-                value: Box::new(self.type_ref(&v.target, &v.traits, depth + 1)?),
+                key: Box::new(self.type_ref(
+                    &k.target,
+                    &k.traits,
+                    &target.with_member("key"),
+                    depth + 1,
+                )?),
+                value: Box::new(self.type_ref(
+                    &v.target,
+                    &v.traits,
+                    &target.with_member("value"),
+                    depth + 1,
+                )?),
                 sparse: shape.traits.has("smithy.api#sparse"),
             },
             ShapeKind::Service(_) | ShapeKind::Operation(_) | ShapeKind::Resource(_) => {
@@ -593,11 +674,18 @@ impl<'a> ServiceBuilder<'a> {
             constraints.range = Some((bound("min"), bound("max")));
         }
         if let Some(p) = get("smithy.api#pattern").and_then(Node::as_str) {
-            let at = traits
-                .get("smithy.api#pattern")
-                .or_else(|| shape.traits.get("smithy.api#pattern"))
-                .map(|n| n.span.clone());
-            constraints.pattern = self.pattern(p, target, at.as_ref());
+            // Name and locate the shape the pattern is written on: the member, or its target.
+            let (at, on) = match traits.get("smithy.api#pattern") {
+                Some(n) => (Some(n.span.clone()), owner),
+                None => (
+                    shape
+                        .traits
+                        .get("smithy.api#pattern")
+                        .map(|n| n.span.clone()),
+                    target,
+                ),
+            };
+            constraints.pattern = self.pattern(p, on, at.as_ref());
         }
         constraints.unique_items = get("smithy.api#uniqueItems").is_some();
         let timestamp_format = match get("smithy.api#timestampFormat").and_then(Node::as_str) {
@@ -729,6 +817,13 @@ impl<'a> ServiceBuilder<'a> {
             })
         });
         Some(OperationIr {
+            host_prefix: shape
+                .traits
+                .get("smithy.api#endpoint")
+                .and_then(|e| e.get("hostPrefix"))
+                .and_then(Node::as_str)
+                .map(str::to_string),
+            checksum_required: shape.traits.has("smithy.api#httpChecksumRequired"),
             pagination: None,
             event_stream,
             id: id.clone(),

@@ -195,6 +195,15 @@ impl TypeDef {
             TypeDef::Enum(e) | TypeDef::IntEnum(e) => &e.name,
         }
     }
+
+    /// The shape it was generated from.
+    pub fn id(&self) -> &ShapeId {
+        match self {
+            TypeDef::Struct(s) => &s.id,
+            TypeDef::Union(u) => &u.id,
+            TypeDef::Enum(e) | TypeDef::IntEnum(e) => &e.id,
+        }
+    }
 }
 
 /// How a member travels over HTTP.
@@ -242,6 +251,10 @@ pub struct MemberIr {
     pub binding: Binding,
     /// The JSON key: `@jsonName`, else the member name.
     pub json_name: String,
+    /// `@mediaType` of the target shape (strings and blobs), when set.
+    pub media_type: Option<String>,
+    /// `@hostLabel`: the value fills `{name}` in the operation's host prefix.
+    pub host_label: bool,
 }
 
 impl MemberIr {
@@ -317,6 +330,8 @@ pub struct VariantIr {
     pub boxed: bool,
     /// Markdown docs.
     pub docs: Option<String>,
+    /// The JSON key: `@jsonName`, else the member name.
+    pub json_name: String,
 }
 
 /// A string enum or int enum.
@@ -399,6 +414,10 @@ pub struct OperationIr {
     /// The input or output has an `@streaming` member bound to an event stream: the operation
     /// is generated but returns a "not supported" error when called.
     pub event_stream: bool,
+    /// `@endpoint` `hostPrefix`, e.g. `foo.{label}.` (labels name `@hostLabel` members).
+    pub host_prefix: Option<String>,
+    /// `@httpChecksumRequired`: requests carry a `Content-MD5` header.
+    pub checksum_required: bool,
 }
 
 /// How to page through an operation.

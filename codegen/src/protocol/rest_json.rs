@@ -229,7 +229,13 @@ fn ser_value(ctx: &Ctx<'_>, ty: &TypeRef, e: &TokenStream, depth: u32) -> TokenS
 }
 
 /// Statements writing `key: value` for each body member of the structure bound to `v`.
-fn ser_members<'a>(ctx: &Ctx<'_>, members: impl Iterator<Item = &'a MemberIr>) -> Vec<TokenStream> {
+/// `top_level` members (of an operation input) that hold their `@default` are left out: the
+/// service applies the same default, and clients must not send what the caller did not set.
+fn ser_members<'a>(
+    ctx: &Ctx<'_>,
+    members: impl Iterator<Item = &'a MemberIr>,
+    top_level: bool,
+) -> Vec<TokenStream> {
     members
         .filter_map(|m| {
             let Binding::Body(key) = &m.binding else {
@@ -246,13 +252,38 @@ fn ser_members<'a>(ctx: &Ctx<'_>, members: impl Iterator<Item = &'a MemberIr>) -
                 })
             } else {
                 let w = ser_value(ctx, &m.ty, &quote!(value), 0);
-                Some(quote! {
+                let skip = match &m.default {
+                    Some(_) if top_level && m.boxed => None,
+                    Some(_)
+                        if top_level
+                            && matches!(m.ty.kind, Kind::List { .. } | Kind::Map { .. }) =>
                     {
-                        let value = &v.#f;
-                        w.key(#key);
-                        #w
+                        Some(quote!(value.is_empty()))
                     }
-                })
+                    Some(d) if top_level => {
+                        let d = crate::emit::default_value(ctx, &m.ty, d);
+                        Some(quote!(::std::cmp::PartialEq::eq(value, &#d)))
+                    }
+                    _ => None,
+                };
+                match skip {
+                    Some(skip) => Some(quote! {
+                        {
+                            let value = &v.#f;
+                            if !#skip {
+                                w.key(#key);
+                                #w
+                            }
+                        }
+                    }),
+                    None => Some(quote! {
+                        {
+                            let value = &v.#f;
+                            w.key(#key);
+                            #w
+                        }
+                    }),
+                }
             }
         })
         .collect()
@@ -265,7 +296,7 @@ fn ser_aggregate(ctx: &Ctx<'_>, name: &str) -> TokenStream {
     match ctx.svc.types.get(name) {
         Some(TypeDef::Struct(s)) => {
             let members = effective(&s.members, Side::Nested);
-            let body = ser_members(ctx, members.iter());
+            let body = ser_members(ctx, members.iter(), false);
             let v = if body.is_empty() {
                 quote!(_v)
             } else {
@@ -282,7 +313,7 @@ fn ser_aggregate(ctx: &Ctx<'_>, name: &str) -> TokenStream {
         Some(TypeDef::Union(u)) => {
             let arms = u.variants.iter().map(|var| {
                 let vi = ident(&var.variant);
-                let key = &var.name;
+                let key = &var.json_name;
                 match &var.ty {
                     Some(ty) => {
                         let w = ser_value(ctx, ty, &quote!(value), 0);
@@ -330,7 +361,8 @@ fn to_text(
             quote!(#e.format(#f))
         }
         Kind::Blob => quote!(#e.to_base64()),
-        Kind::Float | Kind::Double => quote!(#rt::binding::float_text(f64::from(*#e))),
+        Kind::Float => quote!(#rt::binding::float_text32(*#e)),
+        Kind::Double => quote!(#rt::binding::float_text(*#e)),
         _ => quote!(#e.to_string()),
     }
 }
@@ -369,6 +401,16 @@ fn operation(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
     let de_out = fn_name("de_output", &op.builder);
     let de_err = fn_name("de_errors", &op.builder);
     let ser_fn = ser_request(ctx, op, input_struct, &ser);
+    let send = match &op.host_prefix {
+        Some(template) => {
+            let build = host_prefix(ctx, template, input_struct);
+            quote! {
+                let host_prefix = { #build };
+                let response = handle.send_with_host_prefix(&OPERATION, request, &host_prefix).await?;
+            }
+        }
+        None => quote!(let response = handle.send(&OPERATION, request).await?;),
+    };
     let de_out_fn = de_output(ctx, op, &de_out);
     let de_err_fn = de_error(ctx, op, &de_err);
     quote! {
@@ -381,7 +423,7 @@ fn operation(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
                 throttling_errors: &[#(#throttling),*],
             };
             let request = #ser(#arg).map_err(#rt::SdkError::Construction)?;
-            let response = handle.send(&OPERATION, request).await?;
+            #send
             if (200..300).contains(&response.status) {
                 #de_out(&response)
                     .map_err(|e| #rt::SdkError::Response(#rt::error::ResponseError::deserialize(&response, e)))
@@ -395,6 +437,58 @@ fn operation(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
     }
 }
 
+/// Statements (using `?` on `SdkError`) making the `@endpoint` host prefix from its template:
+/// `{name}` takes the `@hostLabel` member's value, which must be a valid host label.
+fn host_prefix(ctx: &Ctx<'_>, template: &str, input: Option<&StructDef>) -> TokenStream {
+    let rt = &ctx.rt;
+    let mut parts = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let (lit, after) = rest.split_at(open);
+        parts.push(push_literal(lit));
+        let after = after.get(1..).unwrap_or_default();
+        let (label, tail) = after.split_once('}').unwrap_or((after, ""));
+        rest = tail;
+        let member = input.and_then(|s| s.members.iter().find(|m| m.name == label && m.host_label));
+        let Some(m) = member else {
+            let msg = format!("the host label `{label}` has no member bound to it");
+            parts.push(quote!(return ::std::result::Result::Err(#rt::SdkError::Construction(#rt::error::ConstructionError::new(#msg)));));
+            continue;
+        };
+        let f = ident(&m.field);
+        let check = quote!(out.push_str(#rt::binding::host_label(value, #label).map_err(#rt::SdkError::Construction)?););
+        if m.is_optional() {
+            let msg = format!("the host label `{label}` must be set");
+            parts.push(quote! {
+                match &input.#f {
+                    ::std::option::Option::Some(value) => { #check }
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(#rt::SdkError::Construction(#rt::error::ConstructionError::new(#msg)));
+                    }
+                }
+            });
+        } else {
+            parts.push(quote!({ let value = &input.#f; #check }));
+        }
+    }
+    parts.push(push_literal(rest));
+    quote! {
+        let mut out = ::std::string::String::new();
+        #(#parts)*
+        out
+    }
+}
+
+/// `out.push_str(lit)` (`out.push(c)` for one character; nothing when empty).
+fn push_literal(lit: &str) -> TokenStream {
+    let mut chars = lit.chars();
+    match (chars.next(), chars.next()) {
+        (None, _) => TokenStream::new(),
+        (Some(c), None) => quote!(out.push(#c);),
+        _ => quote!(out.push_str(#lit);),
+    }
+}
+
 fn ser_request(
     ctx: &Ctx<'_>,
     op: &OperationIr,
@@ -404,6 +498,20 @@ fn ser_request(
     let rt = &ctx.rt;
     let http = op.http.as_ref();
     let http_method = http.map(|h| h.method.as_str()).unwrap_or("POST");
+    // AWS service customizations the AWS SDKs apply (checked by the protocol tests).
+    let glacier = ctx.svc.sdk_id == "Glacier";
+    let mut custom = Vec::new();
+    if ctx.svc.sdk_id == "API Gateway" {
+        custom.push(quote! {
+            headers.insert("accept", #rt::binding::HeaderValue::from_static("application/json"));
+        });
+    }
+    if glacier {
+        let version = &ctx.svc.api_version;
+        custom.push(quote! {
+            headers.insert("x-amz-glacier-version", #rt::binding::header_value(#version, "x-amz-glacier-version")?);
+        });
+    }
     let owned = input
         .map(|s| effective(&s.members, Side::Input))
         .unwrap_or_default();
@@ -430,8 +538,15 @@ fn ser_request(
                     continue;
                 };
                 let f = ident(&m.field);
-                let text = to_text(ctx, &m.ty, &quote!(value), TimestampFormat::DateTime);
+                let mut text = to_text(ctx, &m.ty, &quote!(value), TimestampFormat::DateTime);
                 let label = &m.name;
+                if glacier && label == "accountId" {
+                    // Glacier customization: an empty account id means the caller's, `-`.
+                    text = quote!({
+                        let text = #text;
+                        if text.is_empty() { ::std::string::String::from("-") } else { text }
+                    });
+                }
                 let encode = quote!(#rt::binding::encode_label(&#text, #greedy, #label)?);
                 if m.is_optional() {
                     let msg = format!("the URI label `{label}` must be set");
@@ -464,9 +579,13 @@ fn ser_request(
 
     // Query.
     let mut literal = Vec::new();
+    let mut flags = Vec::new();
     for (k, v) in http.map(|h| h.query.as_slice()).unwrap_or_default() {
-        let v = v.clone().unwrap_or_default();
-        literal.push(quote!((::std::string::String::from(#k), ::std::string::String::from(#v))));
+        match v {
+            Some(v) => literal
+                .push(quote!((::std::string::String::from(#k), ::std::string::String::from(#v)))),
+            None => flags.push(quote!(#rt::binding::append_query_flag(&mut uri, #k);)),
+        }
     }
     let mut query = Vec::new();
     for m in &members {
@@ -523,7 +642,7 @@ fn ser_request(
         query.push(bind_optional(m, &f, push));
     }
     let query_code = if query.is_empty() && literal.is_empty() {
-        TokenStream::new()
+        quote!(#(#flags)*)
     } else {
         let mutable = if query.is_empty() {
             quote!()
@@ -534,6 +653,7 @@ fn ser_request(
             let #mutable query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec![#(#literal),*];
             #(#query)*
             #rt::binding::append_query(&mut uri, &query);
+            #(#flags)*
         }
     };
 
@@ -545,9 +665,17 @@ fn ser_request(
             Binding::Header(name) => {
                 let lname = name.to_ascii_lowercase();
                 let text = match &m.ty.kind {
+                    // HTTP dates hold a comma but are never quoted in lists.
+                    Kind::List { member, .. } if member.kind == Kind::Timestamp => {
+                        let t = to_text(ctx, member, &quote!(item), TimestampFormat::HttpDate);
+                        quote!(value.iter().map(|item| #t).collect::<::std::vec::Vec<_>>().join(", "))
+                    }
                     Kind::List { member, .. } => {
                         let t = to_text(ctx, member, &quote!(item), TimestampFormat::HttpDate);
                         quote!(value.iter().map(|item| #rt::binding::quote_header_list_item(&#t)).collect::<::std::vec::Vec<_>>().join(", "))
+                    }
+                    Kind::String if m.media_type.is_some() => {
+                        quote!(#rt::Blob::new(value.as_bytes().to_vec()).to_base64())
                     }
                     _ => to_text(ctx, &m.ty, &quote!(value), TimestampFormat::HttpDate),
                 };
@@ -580,11 +708,13 @@ fn ser_request(
         let f = ident(&m.field);
         let (content_type, produce) = match &m.ty.kind {
             Kind::Blob => (
-                "application/octet-stream",
+                m.media_type
+                    .as_deref()
+                    .unwrap_or("application/octet-stream"),
                 quote!(#rt::bytes::Bytes::from(value.as_bytes().to_vec())),
             ),
             Kind::String | Kind::Enum(_) => (
-                "text/plain",
+                m.media_type.as_deref().unwrap_or("text/plain"),
                 quote!(#rt::bytes::Bytes::from(::std::string::String::from(value.as_str()))),
             ),
             _ => {
@@ -603,13 +733,23 @@ fn ser_request(
         let content_type = quote! {
             headers.entry("content-type").or_insert(#rt::binding::HeaderValue::from_static(#content_type));
         };
+        // An unset structure payload is sent as an empty object.
+        let unset = if matches!(m.ty.kind, Kind::Struct(_)) {
+            quote! {
+                headers.entry("content-type").or_insert(#rt::binding::HeaderValue::from_static("application/json"));
+                #rt::bytes::Bytes::from_static(b"{}")
+            }
+        } else {
+            quote!(#rt::bytes::Bytes::new())
+        };
         if m.is_optional() {
             quote! {
-                let mut body = #rt::bytes::Bytes::new();
-                if let ::std::option::Option::Some(value) = &v.#f {
+                let body = if let ::std::option::Option::Some(value) = &v.#f {
                     #content_type
-                    body = #produce;
-                }
+                    #produce
+                } else {
+                    #unset
+                };
             }
         } else {
             quote! {
@@ -619,7 +759,7 @@ fn ser_request(
             }
         }
     } else if !body_members.is_empty() {
-        let writes = ser_members(ctx, body_members.iter().copied());
+        let writes = ser_members(ctx, body_members.iter().copied(), true);
         quote! {
             let mut writer = #rt::json::JsonWriter::new();
             let w = &mut writer;
@@ -657,7 +797,33 @@ fn ser_request(
             quote!(#rt::binding::Method::from_bytes(#other.as_bytes()).map_err(|_| #rt::error::ConstructionError::new("invalid HTTP method"))?)
         }
     };
-    let headers_mut = if headers.is_empty() && payload.is_none() && body_members.is_empty() {
+    let glacier_payload = glacier
+        && members
+            .iter()
+            .any(|m| m.binding == Binding::Payload && m.ty.kind == Kind::Blob);
+    if glacier_payload {
+        custom.push(quote! {
+            if !headers.contains_key("x-amz-content-sha256") {
+                headers.insert("x-amz-content-sha256", #rt::binding::header_value(&#rt::binding::hex_sha256(&body), "x-amz-content-sha256")?);
+            }
+            if !headers.contains_key("x-amz-sha256-tree-hash") {
+                headers.insert("x-amz-sha256-tree-hash", #rt::binding::header_value(&#rt::binding::sha256_tree_hash(&body), "x-amz-sha256-tree-hash")?);
+            }
+        });
+    }
+    let md5 = if op.checksum_required {
+        quote! {
+            headers.insert("content-md5", #rt::binding::header_value(&#rt::binding::content_md5(&body), "Content-MD5")?);
+        }
+    } else {
+        TokenStream::new()
+    };
+    let headers_mut = if headers.is_empty()
+        && payload.is_none()
+        && body_members.is_empty()
+        && !op.checksum_required
+        && custom.is_empty()
+    {
         quote!(let headers = #rt::binding::HeaderMap::new();)
     } else {
         quote!(let mut headers = #rt::binding::HeaderMap::new();)
@@ -670,6 +836,8 @@ fn ser_request(
             #headers_mut
             #(#headers)*
             #body
+            #md5
+            #(#custom)*
             ::std::result::Result::Ok(#rt::http::HttpRequest {
                 method: #method_tokens,
                 uri,
@@ -999,7 +1167,7 @@ fn de_aggregate(ctx: &Ctx<'_>, name: &str) -> TokenStream {
         Some(TypeDef::Union(u)) => {
             let arms = u.variants.iter().map(|var| {
                 let vi = ident(&var.variant);
-                let key = &var.name;
+                let key = &var.json_name;
                 match &var.ty {
                     Some(ty) => {
                         let path = format!("{}.{}", bare(name), var.name);
@@ -1044,7 +1212,11 @@ fn read_http(ctx: &Ctx<'_>, type_name: &str, members: &[&MemberIr]) -> TokenStre
         let path = format!("{}.{}", bare(type_name), m.name);
         match &m.binding {
             Binding::Header(name) => {
-                let parse = header_parse(ctx, &m.ty, &path);
+                let parse = if m.ty.kind == Kind::String && m.media_type.is_some() {
+                    quote!(#rt::binding::header_base64_text(text, #path)?)
+                } else {
+                    header_parse(ctx, &m.ty, &path)
+                };
                 out.push(quote! {
                     if let ::std::option::Option::Some(text) = #rt::binding::header_text(headers, #name, #path)? {
                         #f = ::std::option::Option::Some(#parse);
@@ -1103,9 +1275,17 @@ fn header_parse(ctx: &Ctx<'_>, ty: &TypeRef, path: &str) -> TokenStream {
         }
         Kind::List { member, .. } => {
             let inner = header_parse(ctx, member, path);
+            let http_date = member.kind == Kind::Timestamp
+                && member.timestamp_format.unwrap_or(TimestampFormat::HttpDate)
+                    == TimestampFormat::HttpDate;
+            let split = if http_date {
+                quote!(#h::split_http_date_list(text))
+            } else {
+                quote!(#h::split_header_list(text))
+            };
             quote!({
                 let mut out = ::std::vec::Vec::new();
-                for text in #h::split_header_list(text) {
+                for text in #split {
                     let text = text.as_str();
                     out.push(#inner);
                 }

@@ -1,0 +1,478 @@
+//! The client generated from the official WorkSpaces Web model, run signed against moto's
+//! server (<https://github.com/getmoto/moto>), which this test starts on 127.0.0.1 and stops.
+//!
+//! moto is run as `python3 -m moto.server`, else as `moto_server` from `PATH`. When neither
+//! is installed the test says so and passes as skipped, except under `CI=true`, where a missing
+//! moto fails the run (`.ci/run` installs it from PyPI).
+//!
+//! What moto does differently from the service, and how the client copes:
+//! - timestamps: moto writes `creationDate` as Python's `datetime.now().isoformat()`, a
+//!   date-time without an offset (`2025-01-02T03:04:05.678901`), where the model says
+//!   epoch seconds. Response parsing accepts any timestamp form for any timestamp member
+//!   (epoch number, RFC 3339, HTTP date), and reads a date-time without an offset as UTC.
+//! - `null` for absent optional members: read as absent.
+//! - `ListPortals` ignores `maxResults` and `nextToken` and returns every portal in one page:
+//!   the paginator makes one request and stops because there is no `nextToken`. (Token
+//!   following is tested against a scripted server in the runtime's and anvil-tests' tests.)
+//! - moto names browser settings `…:browser-settings/<uuid>`; the service, and the model's ARN
+//!   `@pattern` (`…:[a-zA-Z]+(/<uuid>)+`), have `…:browserSettings/<uuid>`. The client
+//!   validates input against the model, so it refuses moto's ARN before sending anything (the
+//!   test asserts that). To run the rest of the scenario the test's transport (`MotoArns`)
+//!   translates between the two spellings below the client: requests are signed with the
+//!   model's spelling and rewritten afterwards (moto does not verify signatures).
+//! - a missing resource makes moto raise `KeyError`: HTTP 500 with an HTML page, not the
+//!   modeled `ResourceNotFoundException` (404 with a JSON body). The runtime reports an error
+//!   response whose body is not JSON as `SdkError::Response` (status 500, an excerpt of the
+//!   page), after its retries (500 is retryable); the test uses one attempt for that call.
+
+use std::io::Read;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anvil_official_clients::runtime::bytes::Bytes;
+use anvil_official_clients::runtime::credentials::Credentials;
+use anvil_official_clients::runtime::http::{
+    HttpClient, HttpRequest, HttpResponse, HyperClient, TransportError,
+};
+use anvil_official_clients::runtime::{BoxFuture, Config, DateTime, SdkError};
+use anvil_official_clients::workspacesweb::Client;
+use anvil_official_clients::workspacesweb::error::GetPortalError;
+use anvil_official_clients::workspacesweb::types::{AuthenticationType, Tag};
+
+const REGION: &str = "us-east-1";
+
+/// How to run moto's server, if it is installed: `python3 -m moto.server` when `python3`
+/// imports it (what `.ci/run` installs, wherever pip put the scripts), else `moto_server` on
+/// `PATH`.
+fn find_moto() -> Option<Vec<String>> {
+    if runs(Command::new("python3").args(["-c", "import moto.server, flask"])) {
+        return Some(vec!["python3".into(), "-m".into(), "moto.server".into()]);
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        let candidate = dir.join("moto_server");
+        if candidate.is_file() && runs(Command::new(&candidate).arg("--help")) {
+            return Some(vec![candidate.display().to_string()]);
+        }
+    }
+    None
+}
+
+/// Whether `command` runs and exits successfully (output discarded).
+fn runs(command: &mut Command) -> bool {
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// A running moto server, killed on drop (on every path, panics included).
+struct Moto {
+    child: Child,
+    addr: SocketAddr,
+    log: PathBuf,
+}
+
+impl Moto {
+    fn start(command: &[String]) -> Moto {
+        let (program, args) = command.split_first().expect("a command");
+        // A free port: bind port 0, read the port, release it for moto.
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free local port")
+            .port();
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("moto-{port}.log"));
+        let log_file = std::fs::File::create(&log).expect("create the moto log");
+        let child = Command::new(program)
+            .args(args)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone().expect("clone the log handle"))
+            .stderr(log_file)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"));
+        let mut moto = Moto { child, addr, log };
+        moto.wait_until_ready();
+        moto
+    }
+
+    fn wait_until_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("moto exited early ({status}):\n{}", self.log_text());
+            }
+            if TcpStream::connect_timeout(&self.addr, Duration::from_millis(200)).is_ok() {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "moto did not listen on {} in 60 s:\n{}",
+                    self.addr,
+                    self.log_text()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn log_text(&self) -> String {
+        let mut text = String::new();
+        if let Ok(mut f) = std::fs::File::open(&self.log) {
+            let _ = f.read_to_string(&mut text);
+        }
+        text
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!("moto's log ({}):\n{}", self.log.display(), self.log_text());
+        }
+    }
+}
+
+/// moto's spelling of a browser-settings ARN's resource type, and the service's.
+const MOTO_BROWSER_SETTINGS: &str = "browser-settings";
+const AWS_BROWSER_SETTINGS: &str = "browserSettings";
+
+/// The default transport, translating browser-settings ARNs between the service's spelling
+/// (what the client sends and the model allows) and moto's (see the module docs).
+#[derive(Debug)]
+struct MotoArns(HyperClient);
+
+/// `text` with `from` replaced by `to` where it is an ARN's resource type: after `:` (or its
+/// percent-encoding) and before `/` (or its percent-encoding).
+fn translate(text: &str, from: &str, to: &str) -> String {
+    let mut out = text.to_string();
+    for before in [":", "%3A", "%3a"] {
+        for after in ["/", "%2F", "%2f"] {
+            out = out.replace(
+                &format!("{before}{from}{after}"),
+                &format!("{before}{to}{after}"),
+            );
+        }
+    }
+    out
+}
+
+impl HttpClient for MotoArns {
+    fn send(
+        &self,
+        mut request: HttpRequest,
+    ) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+        request.uri = translate(&request.uri, AWS_BROWSER_SETTINGS, MOTO_BROWSER_SETTINGS);
+        Box::pin(async move {
+            let mut response = self.0.send(request).await?;
+            if let Ok(text) = std::str::from_utf8(&response.body) {
+                let translated = translate(text, MOTO_BROWSER_SETTINGS, AWS_BROWSER_SETTINGS);
+                if translated != text {
+                    response.body = Bytes::from(translated);
+                }
+            }
+            Ok(response)
+        })
+    }
+}
+
+fn make_client(moto: &Moto, max_attempts: u32) -> Client {
+    let config = Config::builder()
+        .region(REGION)
+        .endpoint_url(moto.url())
+        .credentials(Credentials::new(
+            "AKIDMOTOEXAMPLE",
+            "moto/example+secret",
+            None,
+        ))
+        .max_attempts(max_attempts)
+        .http_client(MotoArns(HyperClient::new()))
+        .build();
+    Client::new(&config)
+}
+
+fn tag(key: &str, value: &str) -> Tag {
+    Tag::builder()
+        .key(key)
+        .value(value)
+        .build()
+        .expect("a complete tag")
+}
+
+/// (key, value) pairs, sorted.
+fn pairs(tags: Option<Vec<Tag>>) -> Vec<(String, String)> {
+    let mut v: Vec<_> = tags
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| (t.key, t.value))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Every portal ARN, through the paginator, and the number of pages it fetched.
+async fn list_portal_arns(client: &Client) -> (Vec<String>, usize) {
+    let mut pages = client.list_portals().max_results(1).into_paginator();
+    let mut arns = Vec::new();
+    let mut count = 0;
+    while let Some(page) = pages.next_page().await {
+        let page = page.expect("a ListPortals page");
+        count += 1;
+        assert!(count <= 10, "the paginator does not stop");
+        arns.extend(
+            page.portals
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| p.portal_arn),
+        );
+    }
+    arns.sort();
+    (arns, count)
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn workspaces_web_scenario_against_moto() {
+    let Some(command) = find_moto() else {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!(
+                "moto_server is not installed, and CI=true requires it (pip install 'moto[server]')"
+            );
+        }
+        println!("skipped: moto_server not installed (pip install 'moto[server]')");
+        return;
+    };
+    let moto = Moto::start(&command);
+    let client = make_client(&moto, 3);
+    let arn_prefix = format!("arn:aws:workspaces-web:{REGION}:");
+
+    // 1. CreatePortal, three times.
+    let mut portals = Vec::new();
+    for i in 1..=3 {
+        let out = client
+            .create_portal()
+            .display_name(format!("anvil-portal-{i}"))
+            .authentication_type(AuthenticationType::Standard)
+            .tags(tag("created-by", "anvil"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("CreatePortal {i}: {e:?}"));
+        assert!(
+            out.portal_arn.starts_with(&arn_prefix),
+            "{}",
+            out.portal_arn
+        );
+        assert!(out.portal_arn.contains(":portal/"), "{}", out.portal_arn);
+        assert!(!out.portal_endpoint.is_empty());
+        println!("CreatePortal {i}: {}", out.portal_arn);
+        portals.push(out.portal_arn);
+    }
+    let mut sorted = portals.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 3, "three distinct portals: {portals:?}");
+
+    // 2. ListPortals through the paginator (maxResults=1; moto ignores it).
+    let (listed, pages) = list_portal_arns(&client).await;
+    println!("ListPortals: {} portals in {pages} page(s)", listed.len());
+    assert_eq!(listed, sorted);
+
+    // 3. GetPortal: the display name and authentication type round-trip; moto's offset-less
+    // creation date parses (as UTC: within a day of now whatever moto's time zone).
+    let portal = client
+        .get_portal()
+        .portal_arn(&portals[0])
+        .send()
+        .await
+        .expect("GetPortal")
+        .portal
+        .expect("GetPortal returns the portal");
+    assert_eq!(portal.portal_arn, portals[0]);
+    assert_eq!(portal.display_name.as_deref(), Some("anvil-portal-1"));
+    assert_eq!(
+        portal.authentication_type,
+        Some(AuthenticationType::Standard)
+    );
+    assert_eq!(portal.browser_settings_arn, None, "moto's null is absent");
+    let created = portal.creation_date.expect("a creation date");
+    let now = DateTime::now().secs();
+    let created = created.secs();
+    assert!(
+        created.abs_diff(now) < 86_400,
+        "creation date {created} is within a day of now ({now})"
+    );
+    println!("GetPortal: {} created at {created}", portal.portal_arn);
+
+    // 4. CreateBrowserSettings.
+    let policy = r#"{"chromePolicies":{"DefaultDownloadDirectory":{"value":"/home/as2-streaming-user/MyFiles/TemporaryFiles1"}}}"#;
+    let settings = client
+        .create_browser_settings()
+        .browser_policy(policy)
+        .send()
+        .await
+        .expect("CreateBrowserSettings")
+        .browser_settings_arn;
+    assert!(settings.starts_with(&arn_prefix), "{settings}");
+    assert!(
+        settings.contains(&format!(":{AWS_BROWSER_SETTINGS}/")),
+        "translated to the service's spelling: {settings}"
+    );
+    println!("CreateBrowserSettings: {settings}");
+
+    // moto's own spelling of the ARN breaks the model's pattern: refused before sending.
+    let raw = settings.replace(AWS_BROWSER_SETTINGS, MOTO_BROWSER_SETTINGS);
+    match client
+        .get_browser_settings()
+        .browser_settings_arn(&raw)
+        .send()
+        .await
+    {
+        Err(SdkError::Validation(e)) => {
+            assert!(e.to_string().contains("browserSettingsArn"), "{e}");
+        }
+        other => panic!("moto's ARN {raw} is refused by validation, got {other:?}"),
+    }
+
+    // 5. AssociateBrowserSettings: PUT /portals/{portalArn+}/browserSettings?browserSettingsArn=
+    // (a greedy label holding an ARN with '/' and ':', plus a query parameter).
+    let assoc = client
+        .associate_browser_settings()
+        .portal_arn(&portals[0])
+        .browser_settings_arn(&settings)
+        .send()
+        .await
+        .expect("AssociateBrowserSettings");
+    assert_eq!(assoc.portal_arn, portals[0]);
+    assert_eq!(assoc.browser_settings_arn, settings);
+
+    // 6. GetBrowserSettings: the policy and the association round-trip.
+    let got = client
+        .get_browser_settings()
+        .browser_settings_arn(&settings)
+        .send()
+        .await
+        .expect("GetBrowserSettings")
+        .browser_settings
+        .expect("GetBrowserSettings returns the settings");
+    assert_eq!(got.browser_settings_arn, settings);
+    assert_eq!(got.browser_policy.as_deref(), Some(policy));
+    assert_eq!(got.associated_portal_arns, Some(vec![portals[0].clone()]));
+    println!("GetBrowserSettings: associated with {}", portals[0]);
+
+    // 7. TagResource, ListTagsForResource, UntagResource: the tags round-trip.
+    client
+        .tag_resource()
+        .resource_arn(&portals[0])
+        .tags(tag("team", "web"))
+        .tags(tag("stage", "test"))
+        .send()
+        .await
+        .expect("TagResource");
+    let tags = client
+        .list_tags_for_resource()
+        .resource_arn(&portals[0])
+        .send()
+        .await
+        .expect("ListTagsForResource")
+        .tags;
+    let expected = |keys: &[(&str, &str)]| -> Vec<(String, String)> {
+        keys.iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect()
+    };
+    assert_eq!(
+        pairs(tags),
+        expected(&[("created-by", "anvil"), ("stage", "test"), ("team", "web")])
+    );
+    client
+        .untag_resource()
+        .resource_arn(&portals[0])
+        .tag_keys("team")
+        .tag_keys("created-by")
+        .send()
+        .await
+        .expect("UntagResource");
+    let tags = client
+        .list_tags_for_resource()
+        .resource_arn(&portals[0])
+        .send()
+        .await
+        .expect("ListTagsForResource after UntagResource")
+        .tags;
+    assert_eq!(pairs(tags), expected(&[("stage", "test")]));
+    println!("Tags: round-tripped");
+
+    // 8. DeletePortal; ListPortals no longer has it; GetPortal on it fails.
+    client
+        .delete_portal()
+        .portal_arn(&portals[1])
+        .send()
+        .await
+        .expect("DeletePortal");
+    let (listed, _) = list_portal_arns(&client).await;
+    let mut remaining = vec![portals[0].clone(), portals[2].clone()];
+    remaining.sort();
+    assert_eq!(listed, remaining, "the deleted portal is gone");
+
+    let err = make_client(&moto, 1)
+        .get_portal()
+        .portal_arn(&portals[1])
+        .send()
+        .await
+        .expect_err("GetPortal on a deleted portal fails");
+    match &err {
+        // What the service returns: the modeled 404.
+        SdkError::Service(e) if matches!(e.err(), GetPortalError::ResourceNotFoundException(_)) => {
+            assert_eq!(e.meta().status(), 404);
+        }
+        // What moto returns, a KeyError's 500 page in HTML, as the runtime reports an error
+        // response whose body is not JSON: unreadable, with the status and an excerpt ...
+        SdkError::Response(e) => {
+            assert_eq!(e.status(), 500, "{err:?}");
+            assert!(
+                e.excerpt()
+                    .is_some_and(|x| x.contains("Internal Server Error")),
+                "{err:?}"
+            );
+        }
+        // ... or, should the runtime read such a body as an unmodeled error, the operation's
+        // unhandled variant with the status.
+        SdkError::Service(e) if matches!(e.err(), GetPortalError::Unhandled(_)) => {
+            assert_eq!(e.meta().status(), 500, "{err:?}");
+        }
+        other => panic!("GetPortal on a deleted portal: unexpected error {other:?}"),
+    }
+    println!("GetPortal on the deleted portal: {err}");
+}
+
+#[test]
+fn translate_rewrites_only_an_arn_resource_type() {
+    let uri = "http://h/portals/arn%3Aaws%3Aworkspaces-web%3Aus-east-1%3A1%3Aportal%2Fp/browserSettings?browserSettingsArn=arn%3Aaws%3Aw%3Ar%3A1%3AbrowserSettings%2Fb";
+    assert_eq!(
+        translate(uri, AWS_BROWSER_SETTINGS, MOTO_BROWSER_SETTINGS),
+        "http://h/portals/arn%3Aaws%3Aworkspaces-web%3Aus-east-1%3A1%3Aportal%2Fp/browserSettings?browserSettingsArn=arn%3Aaws%3Aw%3Ar%3A1%3Abrowser-settings%2Fb"
+    );
+    assert_eq!(
+        translate(
+            "/browserSettings/arn:aws:w:r:1:browserSettings/b",
+            AWS_BROWSER_SETTINGS,
+            MOTO_BROWSER_SETTINGS
+        ),
+        "/browserSettings/arn:aws:w:r:1:browser-settings/b"
+    );
+    let body = r#"{"browserSettingsArn": "arn:aws:w:r:1:browser-settings/b"}"#;
+    assert_eq!(
+        translate(body, MOTO_BROWSER_SETTINGS, AWS_BROWSER_SETTINGS),
+        r#"{"browserSettingsArn": "arn:aws:w:r:1:browserSettings/b"}"#
+    );
+}

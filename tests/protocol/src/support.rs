@@ -1,0 +1,243 @@
+//! What the generated cases call: the case table type, request checks and a tiny executor.
+
+use std::fmt::Debug;
+use std::future::Future;
+use std::task::{Context, Poll, Waker};
+
+use anvil_runtime::http::HttpRequest;
+use serde_json::Value;
+
+/// One protocol test case.
+#[derive(Clone, Copy, Debug)]
+pub struct Case {
+    /// `request:<id>` or `response:<id>`.
+    pub id: &'static str,
+    /// Runs the case: `Err` says what differed.
+    pub run: fn() -> Result<(), String>,
+}
+
+/// What an `httpRequestTests` case expects of the request the client sent.
+#[derive(Clone, Copy, Debug)]
+pub struct ExpectedRequest {
+    /// The HTTP method.
+    pub method: &'static str,
+    /// The path, without query.
+    pub uri: &'static str,
+    /// The host the request went to, when the case says.
+    pub resolved_host: Option<&'static str>,
+    /// `key=value` pairs (percent-encoded) that must be in the query.
+    pub query: &'static [&'static str],
+    /// Query keys that must be absent.
+    pub forbid_query: &'static [&'static str],
+    /// Query keys that must be present.
+    pub require_query: &'static [&'static str],
+    /// Headers that must have exactly these values.
+    pub headers: &'static [(&'static str, &'static str)],
+    /// Headers that must be absent.
+    pub forbid_headers: &'static [&'static str],
+    /// Headers that must be present.
+    pub require_headers: &'static [&'static str],
+    /// The body, when the case gives one.
+    pub body: Option<&'static str>,
+    /// The body's media type: JSON bodies are compared as JSON.
+    pub media_type: Option<&'static str>,
+}
+
+/// Runs a future that never waits on I/O (the recording transport answers at once) to
+/// completion on the current thread.
+pub fn block_on<F: Future>(future: F) -> Result<F::Output, String> {
+    let mut future = std::pin::pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..10_000 {
+        if let Poll::Ready(v) = future.as_mut().poll(&mut cx) {
+            return Ok(v);
+        }
+    }
+    Err("the request never completed".to_owned())
+}
+
+/// `got == want`; when the values hold a NaN (never equal to itself), equal `Debug` text.
+pub fn compare<T: PartialEq + Debug>(got: &T, want: &T, nan: bool) -> Result<(), String> {
+    if got == want || (nan && format!("{got:?}") == format!("{want:?}")) {
+        Ok(())
+    } else {
+        Err(format!("got  {got:?}\nwant {want:?}"))
+    }
+}
+
+/// Splits `https://host/path?query` into host, path and query.
+fn split_uri(uri: &str) -> (&str, &str, &str) {
+    let rest = uri.split_once("://").map_or(uri, |(_, r)| r);
+    let (host, path_query) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let (path, query) = path_query.split_once('?').unwrap_or((path_query, ""));
+    (host, path, query)
+}
+
+/// Checks a sent request against what the case expects; the error lists every difference.
+pub fn check_request(request: &HttpRequest, want: &ExpectedRequest) -> Result<(), String> {
+    let mut problems = Vec::new();
+    if request.method.as_str() != want.method {
+        problems.push(format!("method {} (want {})", request.method, want.method));
+    }
+    let (host, path, query) = split_uri(&request.uri);
+    let path = if path.is_empty() { "/" } else { path };
+    if path != want.uri {
+        problems.push(format!("path {path:?} (want {:?})", want.uri));
+    }
+    if let Some(h) = want.resolved_host
+        && host != h
+    {
+        problems.push(format!("host {host:?} (want {h:?})"));
+    }
+    let mut pairs: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
+    let key = |p: &str| p.split_once('=').map_or(p, |(k, _)| k).to_owned();
+    let keys: Vec<String> = pairs.iter().map(|p| key(p)).collect();
+    for q in want.query {
+        match pairs.iter().position(|p| p == q) {
+            Some(i) => {
+                pairs.remove(i);
+            }
+            None => problems.push(format!("query lacks {q:?} (query is {query:?})")),
+        }
+    }
+    for k in want.forbid_query {
+        if keys.iter().any(|have| have == k) {
+            problems.push(format!("query has forbidden {k:?}"));
+        }
+    }
+    for k in want.require_query {
+        if !keys.iter().any(|have| have == k) {
+            problems.push(format!("query lacks required {k:?}"));
+        }
+    }
+    for (name, value) in want.headers {
+        let values: Vec<&str> = request
+            .headers
+            .get_all(*name)
+            .iter()
+            .map(|v| v.to_str().unwrap_or("<binary>"))
+            .collect();
+        let got = values.join(", ");
+        if values.is_empty() {
+            problems.push(format!("header {name} missing (want {value:?})"));
+        } else if got != *value {
+            problems.push(format!("header {name}: {got:?} (want {value:?})"));
+        }
+    }
+    for name in want.forbid_headers {
+        if request.headers.contains_key(*name) {
+            problems.push(format!("header {name} is forbidden"));
+        }
+    }
+    for name in want.require_headers {
+        if !request.headers.contains_key(*name) {
+            problems.push(format!("header {name} is required"));
+        }
+    }
+    if let Some(body) = want.body {
+        let json = want.media_type.is_some_and(|m| m.contains("json"));
+        if let Err(e) = check_body(&request.body, body, json) {
+            problems.push(e);
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+fn check_body(got: &[u8], want: &str, json: bool) -> Result<(), String> {
+    let show = || String::from_utf8_lossy(got).into_owned();
+    if !json || want.is_empty() {
+        return if got == want.as_bytes() {
+            Ok(())
+        } else {
+            Err(format!("body {:?} (want {want:?})", show()))
+        };
+    }
+    let want_v: Value =
+        serde_json::from_str(want).map_err(|e| format!("the case's body is not JSON: {e}"))?;
+    let got_v: Value =
+        serde_json::from_slice(got).map_err(|e| format!("body is not JSON ({e}): {:?}", show()))?;
+    if json_eq(&got_v, &want_v) {
+        Ok(())
+    } else {
+        Err(format!("body {got_v} (want {want_v})"))
+    }
+}
+
+/// JSON equality where numbers compare by value (`1` equals `1.0`).
+fn json_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x == y || x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_uris() {
+        assert_eq!(
+            split_uri("https://example.com/a/b?x=1&y"),
+            ("example.com", "/a/b", "x=1&y")
+        );
+        assert_eq!(split_uri("https://example.com?x"), ("example.com", "", "x"));
+        assert_eq!(split_uri("https://example.com"), ("example.com", "", ""));
+    }
+
+    #[test]
+    fn json_numbers_compare_by_value() {
+        let a: Value = serde_json::from_str(r#"{"a":[1.0,{"b":2}]}"#).unwrap_or_default();
+        let b: Value = serde_json::from_str(r#"{"a":[1,{"b":2.0}]}"#).unwrap_or_default();
+        let c: Value = serde_json::from_str(r#"{"a":[1,{"b":3}]}"#).unwrap_or_default();
+        assert!(json_eq(&a, &b));
+        assert!(!json_eq(&a, &c));
+    }
+
+    #[test]
+    fn request_checks_report_differences() {
+        let mut req = HttpRequest::new(
+            anvil_runtime::binding::Method::POST,
+            "https://example.com/p?a=1&a=2&b",
+        );
+        req.headers
+            .insert("x-a", anvil_runtime::binding::HeaderValue::from_static("v"));
+        let mut want = ExpectedRequest {
+            method: "POST",
+            uri: "/p",
+            resolved_host: Some("example.com"),
+            query: &["a=1", "a=2", "b"],
+            forbid_query: &["c"],
+            require_query: &["b"],
+            headers: &[("X-A", "v")],
+            forbid_headers: &["x-b"],
+            require_headers: &["x-a"],
+            body: Some(""),
+            media_type: None,
+        };
+        assert_eq!(check_request(&req, &want), Ok(()));
+        want.query = &["a=1", "a=1"];
+        assert!(check_request(&req, &want).is_err());
+        want.query = &[];
+        want.forbid_query = &["b"];
+        assert!(check_request(&req, &want).is_err());
+        want.forbid_query = &[];
+        want.headers = &[("x-a", "w")];
+        assert!(check_request(&req, &want).is_err());
+    }
+}
