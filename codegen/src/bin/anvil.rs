@@ -5,6 +5,9 @@
 //! anvil generate --out DIR MODEL.json... write a standalone crate into DIR
 //! ```
 //!
+//! Both take `--services A,B` and `--operations X,Y` (comma-separated names or absolute ids)
+//! to keep only those services and operations and the shapes they reach.
+//!
 //! `generate` writes `DIR/Cargo.toml` (package named after the first service module, depending
 //! on `anvil-runtime` by path: `--runtime-dir PATH`, by default this repository's `runtime/`
 //! as it was when `anvil` was built), `DIR/src/lib.rs` and one `DIR/src/<service>.rs` per
@@ -17,8 +20,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  anvil check MODEL.json...
-  anvil generate --out DIR [--runtime-dir DIR] MODEL.json...
+  anvil check [SELECTION] MODEL.json...
+  anvil generate --out DIR [--runtime-dir DIR] [SELECTION] MODEL.json...
+
+SELECTION (comma-separated shape names or absolute ids; repeatable):
+  --services A,B      only these services
+  --operations X,Y    only these operations and the shapes they reach
 
 generate writes a standalone crate: DIR/Cargo.toml, DIR/src/lib.rs, DIR/src/<service>.rs.
   --runtime-dir DIR   the anvil-runtime crate the generated crate depends on
@@ -50,6 +57,8 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut runtime_path: Option<String> = None;
     let mut runtime_dir: Option<PathBuf> = None;
     let mut models = Vec::new();
+    let mut services: Vec<String> = Vec::new();
+    let mut operations: Vec<String> = Vec::new();
     let mut it = rest.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -59,6 +68,12 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             }
             "--runtime-dir" => {
                 runtime_dir = Some(it.next().ok_or("--runtime-dir needs a directory")?.into())
+            }
+            "--services" => {
+                services.extend(names(it.next().ok_or("--services needs names")?)?);
+            }
+            "--operations" => {
+                operations.extend(names(it.next().ok_or("--operations needs names")?)?);
             }
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -76,6 +91,12 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         .emit_rerun_if_changed(false);
     if let Some(p) = runtime_path {
         config = config.runtime_path(p);
+    }
+    if !services.is_empty() {
+        config = config.services(services);
+    }
+    if !operations.is_empty() {
+        config = config.operations(operations);
     }
     let result = match command.as_str() {
         "check" => config.check(),
@@ -116,4 +137,18 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// `A,B` → `["A", "B"]`; an empty name is a usage error.
+fn names(list: &str) -> Result<Vec<String>, String> {
+    list.split(',')
+        .map(|n| {
+            let n = n.trim();
+            if n.is_empty() {
+                Err(format!("empty name in `{list}`"))
+            } else {
+                Ok(n.to_string())
+            }
+        })
+        .collect()
 }
