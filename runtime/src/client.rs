@@ -83,6 +83,8 @@ pub struct Config {
     env_endpoints: bool,
     /// Makes idempotency tokens for members the caller left unset.
     token_provider: Option<TokenProvider>,
+    /// `validate_constraints(false)`: inputs are sent without their constraint checks.
+    skip_constraints: bool,
 }
 
 /// A source of idempotency tokens (the default is a random UUID v4 per call).
@@ -92,6 +94,12 @@ impl Config {
     /// A builder with nothing set.
     pub fn builder() -> ConfigBuilder {
         ConfigBuilder::default()
+    }
+
+    /// Whether inputs are checked against the model's constraints before they are sent
+    /// (see [`ConfigBuilder::validate_constraints`]).
+    pub fn validates_constraints(&self) -> bool {
+        !self.skip_constraints
     }
 
     /// A new idempotency token from the configured provider, else a random UUID v4.
@@ -193,6 +201,7 @@ pub struct ConfigBuilder {
     operation_timeout: Option<Duration>,
     env_endpoints: bool,
     token_provider: Option<TokenProvider>,
+    skip_constraints: bool,
 }
 
 fn env_nonempty(name: &str) -> Option<String> {
@@ -320,7 +329,17 @@ impl ConfigBuilder {
             operation_timeout: self.operation_timeout,
             env_endpoints: self.env_endpoints,
             token_provider: self.token_provider,
+            skip_constraints: self.skip_constraints,
         }
+    }
+
+    /// Whether inputs are checked against the model's constraints (length, pattern, range,
+    /// enum values, unique items) before they are sent; default true. Turn it off to let the
+    /// service be the judge, e.g. against a mock whose identifiers do not follow the model's
+    /// patterns. Required members are still required: requests cannot be built without them.
+    pub fn validate_constraints(mut self, on: bool) -> Self {
+        self.skip_constraints = !on;
+        self
     }
 
     /// Sets how idempotency tokens are made for members the caller left unset (default: a

@@ -309,6 +309,49 @@ async fn invalid_input_reports_every_violation_and_sends_nothing() {
 }
 
 #[tokio::test]
+async fn constraint_checks_can_be_turned_off_and_the_service_judges() {
+    let ok = r#"{"identityProvider":{"identityProviderArn":"arn:x"}}"#;
+    let replay = ReplayClient::new(vec![HttpResponse::new(200, ok)]);
+    let config = Config::builder()
+        .region("us-east-1")
+        .endpoint_url("http://127.0.0.1:9")
+        .credentials(Credentials::new("AKIDEXAMPLE", "secret", None))
+        .http_client(replay.clone())
+        .validate_constraints(false)
+        .build();
+    assert!(!config.validates_constraints());
+    let client = workspacesweb::Client::new(&config);
+    let out = client
+        .create_identity_provider()
+        .portal_arn("not-an-arn")
+        .identity_provider_name("n")
+        .identity_provider_type(IdentityProviderType::Saml)
+        .identity_provider_details("k", "v")
+        .send()
+        .await;
+    assert!(out.is_ok(), "{out:?}");
+    let sent = replay.requests();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(json(&sent[0].body)["identityProviderName"], "n");
+    assert_eq!(json(&sent[0].body)["portalArn"], "not-an-arn");
+    // Required members stay required.
+    let err = client
+        .create_identity_provider()
+        .portal_arn("not-an-arn")
+        .send()
+        .await
+        .expect_err("missing required members");
+    assert!(matches!(err, SdkError::Validation(_)), "{err:?}");
+    assert_eq!(replay.requests().len(), 1, "nothing more was sent");
+    // The default checks them.
+    assert!(config_default_validates());
+}
+
+fn config_default_validates() -> bool {
+    Config::builder().build().validates_constraints()
+}
+
+#[tokio::test]
 async fn missing_required_members_are_all_reported() {
     let replay = ReplayClient::new(vec![]);
     let client = workspacesweb::Client::new(&config(&replay, 1));

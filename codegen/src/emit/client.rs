@@ -143,7 +143,11 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
                 }
             });
             let validate = if ctx.validation.needs(&s.name) {
-                quote!(input.validate().map_err(#rt::SdkError::Validation)?;)
+                quote! {
+                    if self.handle.config().validates_constraints() {
+                        input.validate().map_err(#rt::SdkError::Validation)?;
+                    }
+                }
             } else {
                 TokenStream::new()
             };
