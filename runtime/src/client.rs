@@ -1,6 +1,7 @@
 //! Client configuration and the request pipeline shared by every operation: endpoint
 //! resolution, signing, sending, retries and timeouts.
 
+use crate::compression::CompressionConfig;
 use crate::credentials::{DefaultCredentialsChain, ProvideCredentials};
 use crate::endpoint::{Endpoint, Params, RuleSet, Value as EndpointValue};
 use crate::error::{ConfigError, SdkError, TimeoutError, TimeoutKind};
@@ -37,6 +38,8 @@ pub struct OperationMeta {
     pub retryable_errors: &'static [&'static str],
     /// Error codes modeled `@retryable(throttling: true)`.
     pub throttling_errors: &'static [&'static str],
+    /// The `@requestCompression` encodings (empty: none); see [`crate::compression`].
+    pub request_compression: &'static [&'static str],
 }
 
 /// Default number of attempts (first try plus retries).
@@ -85,6 +88,8 @@ pub struct Config {
     token_provider: Option<TokenProvider>,
     /// `validate_constraints(false)`: inputs are sent without their constraint checks.
     skip_constraints: bool,
+    /// Request compression for `@requestCompression` operations.
+    compression: CompressionConfig,
 }
 
 /// A source of idempotency tokens (the default is a random UUID v4 per call).
@@ -94,6 +99,11 @@ impl Config {
     /// A builder with nothing set.
     pub fn builder() -> ConfigBuilder {
         ConfigBuilder::default()
+    }
+
+    /// How `@requestCompression` request bodies are compressed.
+    pub fn request_compression(&self) -> CompressionConfig {
+        self.compression
     }
 
     /// Whether inputs are checked against the model's constraints before they are sent
@@ -202,6 +212,7 @@ pub struct ConfigBuilder {
     env_endpoints: bool,
     token_provider: Option<TokenProvider>,
     skip_constraints: bool,
+    compression: CompressionConfig,
 }
 
 fn env_nonempty(name: &str) -> Option<String> {
@@ -232,6 +243,13 @@ impl ConfigBuilder {
             credentials: Some(Arc::new(DefaultCredentialsChain::new())),
             max_attempts: env_nonempty("AWS_MAX_ATTEMPTS").and_then(|v| v.trim().parse().ok()),
             env_endpoints: !ignore_endpoints,
+            compression: CompressionConfig {
+                disabled: env_true("AWS_DISABLE_REQUEST_COMPRESSION"),
+                min_size: env_nonempty("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES")
+                    .and_then(|v| v.trim().parse::<u32>().ok())
+                    .filter(|n| *n <= crate::compression::MAX_MIN_COMPRESSION_SIZE)
+                    .unwrap_or(crate::compression::DEFAULT_MIN_COMPRESSION_SIZE),
+            },
             ..ConfigBuilder::default()
         }
     }
@@ -330,7 +348,22 @@ impl ConfigBuilder {
             env_endpoints: self.env_endpoints,
             token_provider: self.token_provider,
             skip_constraints: self.skip_constraints,
+            compression: self.compression,
         }
+    }
+
+    /// Turns off gzip compression of `@requestCompression` request bodies (default on, when
+    /// the runtime's `compression` feature is enabled; `AWS_DISABLE_REQUEST_COMPRESSION`).
+    pub fn disable_request_compression(mut self, disabled: bool) -> Self {
+        self.compression.disabled = disabled;
+        self
+    }
+
+    /// Bodies of `@requestCompression` operations smaller than this are sent uncompressed
+    /// (default 10,240 bytes; at most 10,485,760; `AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES`).
+    pub fn request_min_compression_size_bytes(mut self, bytes: u32) -> Self {
+        self.compression.min_size = bytes.min(crate::compression::MAX_MIN_COMPRESSION_SIZE);
+        self
     }
 
     /// Whether inputs are checked against the model's constraints (length, pattern, range,
@@ -598,6 +631,11 @@ impl Handle {
             .clone()
             .ok_or_else(|| ConfigError::new("no HTTP client configured"))?;
         let endpoint = self.endpoint()?;
+        crate::compression::compress_request(
+            &mut request,
+            op.request_compression,
+            config.compression,
+        );
         self.prepare(&mut request, endpoint, host_prefix)?;
         let max = config.max_attempts.max(1);
         let invocation_id = crate::idempotency::new_token();
@@ -880,6 +918,7 @@ mod tests {
         name: "DoThing",
         retryable_errors: &["ModeledRetryable"],
         throttling_errors: &[],
+        request_compression: &[],
     };
 
     fn rt() -> tokio::runtime::Runtime {

@@ -9,6 +9,7 @@
 pub mod binding;
 pub mod blob;
 pub mod client;
+pub mod compression;
 pub mod credentials;
 pub mod datetime;
 pub mod document;

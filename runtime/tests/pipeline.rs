@@ -11,6 +11,7 @@ static OP: OperationMeta = OperationMeta {
     name: "ListPortals",
     retryable_errors: &[],
     throttling_errors: &[],
+    request_compression: &[],
 };
 
 static LOCAL: ServiceMeta = ServiceMeta {

@@ -185,6 +185,7 @@ static OP: OperationMeta = OperationMeta {
     name: "Ping",
     retryable_errors: &[],
     throttling_errors: &[],
+    request_compression: &[],
 };
 
 fn handle(

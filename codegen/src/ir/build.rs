@@ -824,6 +824,18 @@ impl<'a> ServiceBuilder<'a> {
                 .and_then(Node::as_str)
                 .map(str::to_string),
             checksum_required: shape.traits.has("smithy.api#httpChecksumRequired"),
+            request_compression: shape
+                .traits
+                .get("smithy.api#requestCompression")
+                .and_then(|t| t.get("encodings"))
+                .and_then(Node::as_array)
+                .map(|list| {
+                    list.iter()
+                        .filter_map(Node::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
             pagination: None,
             event_stream,
             id: id.clone(),

@@ -418,6 +418,8 @@ pub struct OperationIr {
     pub host_prefix: Option<String>,
     /// `@httpChecksumRequired`: requests carry a `Content-MD5` header.
     pub checksum_required: bool,
+    /// `@requestCompression` encodings, in model order (empty: none).
+    pub request_compression: Vec<String>,
 }
 
 /// How to page through an operation.

@@ -413,6 +413,7 @@ fn operation(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
     };
     let de_out_fn = de_output(ctx, op, &de_out);
     let de_err_fn = de_error(ctx, op, &de_err);
+    let compression = &op.request_compression;
     quote! {
         pub async fn #method(
             handle: &#rt::Handle #param
@@ -421,6 +422,7 @@ fn operation(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
                 name: #name,
                 retryable_errors: &[#(#retryable),*],
                 throttling_errors: &[#(#throttling),*],
+                request_compression: &[#(#compression),*],
             };
             let request = #ser(#arg).map_err(#rt::SdkError::Construction)?;
             #send
