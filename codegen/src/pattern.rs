@@ -32,6 +32,10 @@
 //! Note that ECMA `$` (no `m` flag) matches only at the very end while Java's
 //! also matches before a final line terminator; the ECMA meaning is kept.
 
+mod fast;
+
+pub use fast::{FastMatcher, FastStep, fast_matcher};
+
 /// A pattern ready for `regress`: the source to compile and whether it must
 /// be compiled with the `u` (unicode) flag.
 #[derive(Clone, Debug, PartialEq, Eq)]

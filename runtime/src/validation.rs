@@ -6,7 +6,7 @@
 //! sensitive; the path includes map keys unless the key shape is sensitive.
 
 use crate::pattern::Pattern;
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 /// Most violations kept; further ones are only counted.
 const MAX_VIOLATIONS: usize = 100;
@@ -19,14 +19,18 @@ const MAX_KEY_CHARS: usize = 64;
 enum Segment {
     Field(&'static str),
     Index(usize),
-    /// Already rendered: `["key"]` or `[*]`.
-    Key(String),
+    /// Already rendered (`["key"]` or `[*]`) in `Validator::keys`, from this offset to the
+    /// next key's (or the end).
+    Key(usize),
 }
 
 /// Collects constraint violations while walking an input.
 #[derive(Debug, Default)]
 pub struct Validator {
     path: Vec<Segment>,
+    /// The rendered keys of the `Segment::Key`s in `path`, one after the other (one buffer,
+    /// so that entering a key does not allocate).
+    keys: String,
     violations: Vec<Violation>,
     omitted: usize,
 }
@@ -38,28 +42,33 @@ impl Validator {
     }
 
     /// Descends into member `name` of the current structure.
+    #[inline]
     pub fn enter_field(&mut self, name: &'static str) {
         self.path.push(Segment::Field(name));
     }
 
     /// Descends into element `index` of the current list.
+    #[inline]
     pub fn enter_index(&mut self, index: usize) {
         self.path.push(Segment::Index(index));
     }
 
     /// Descends into the value at `key` of the current map. A `sensitive` key shows as `[*]`.
     pub fn enter_key(&mut self, key: &str, sensitive: bool) {
-        let rendered = if sensitive {
-            "[*]".to_owned()
+        let start = self.keys.len();
+        let s = &mut self.keys;
+        if sensitive {
+            s.push_str("[*]");
         } else {
-            let mut s = String::with_capacity(key.len().min(MAX_KEY_CHARS) + 4);
             s.push_str("[\"");
             let mut chars = key.chars();
             for c in chars.by_ref().take(MAX_KEY_CHARS) {
                 match c {
                     '"' => s.push_str("\\\""),
                     '\\' => s.push_str("\\\\"),
-                    c if c.is_control() => s.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+                    c if c.is_control() => {
+                        let _ = write!(s, "\\u{{{:x}}}", u32::from(c));
+                    }
                     c => s.push(c),
                 }
             }
@@ -67,14 +76,16 @@ impl Validator {
                 s.push('…');
             }
             s.push_str("\"]");
-            s
-        };
-        self.path.push(Segment::Key(rendered));
+        }
+        self.path.push(Segment::Key(start));
     }
 
     /// Leaves the innermost field, index or key.
+    #[inline]
     pub fn exit(&mut self) {
-        self.path.pop();
+        if let Some(Segment::Key(start)) = self.path.pop() {
+            self.keys.truncate(start);
+        }
     }
 
     /// Whether any violation has been recorded.
@@ -85,7 +96,8 @@ impl Validator {
     fn render_path(&self, extra: Option<&'static str>) -> String {
         let mut out = String::new();
         let extra = extra.map(Segment::Field);
-        for seg in self.path.iter().chain(extra.as_ref()) {
+        let segments: Vec<&Segment> = self.path.iter().chain(extra.as_ref()).collect();
+        for (n, seg) in segments.iter().enumerate() {
             match seg {
                 Segment::Field(name) => {
                     if !out.is_empty() {
@@ -93,8 +105,22 @@ impl Validator {
                     }
                     out.push_str(name);
                 }
-                Segment::Index(i) => out.push_str(&format!("[{i}]")),
-                Segment::Key(k) => out.push_str(k),
+                Segment::Index(i) => {
+                    let _ = write!(out, "[{i}]");
+                }
+                Segment::Key(start) => {
+                    // This key's text ends where the next key's starts.
+                    let end = segments
+                        .get(n + 1..)
+                        .unwrap_or_default()
+                        .iter()
+                        .find_map(|s| match s {
+                            Segment::Key(next) => Some(*next),
+                            _ => None,
+                        })
+                        .unwrap_or(self.keys.len());
+                    out.push_str(self.keys.get(*start..end).unwrap_or_default());
+                }
             }
         }
         out
@@ -126,12 +152,26 @@ impl Validator {
         }
     }
 
+    /// `@length` on string `s`, counting Unicode scalar values only when the byte length
+    /// alone cannot decide (`s.len()` bytes are between `s.len() / 4` and `s.len()` chars).
+    #[inline]
+    pub fn length_str(&mut self, s: &str, min: Option<u64>, max: Option<u64>) {
+        let bytes = u64::try_from(s.len()).unwrap_or(u64::MAX);
+        let fewest = bytes.div_ceil(4);
+        if min.is_none_or(|m| fewest >= m) && max.is_none_or(|m| bytes <= m) {
+            return;
+        }
+        self.length_chars(s.chars().count(), min, max);
+    }
+
     /// `@length` on a string: `actual` counts Unicode scalar values (`s.chars().count()`).
+    #[inline]
     pub fn length_chars(&mut self, actual: usize, min: Option<u64>, max: Option<u64>) {
         self.length(LengthUnit::Characters, actual, min, max);
     }
 
     /// `@length` on a list or map: `actual` counts entries.
+    #[inline]
     pub fn length_items(&mut self, actual: usize, min: Option<u64>, max: Option<u64>) {
         self.length(LengthUnit::Entries, actual, min, max);
     }
@@ -170,6 +210,7 @@ impl Validator {
     }
 
     /// `@pattern` on a string.
+    #[inline]
     pub fn pattern(&mut self, s: &str, p: &Pattern) {
         if !p.is_match(s) {
             self.push(
@@ -547,6 +588,58 @@ mod tests {
             text,
             "4 validation errors: count: must be between 1 and 100; count: must be at least 1; \
              count: must be at most 1.5; count: must be at least 0"
+        );
+    }
+
+    #[test]
+    fn length_str_counts_characters_when_needed() {
+        for (text, min, max) in [
+            ("abcd", Some(4), Some(4)),
+            ("abcd", Some(5), None),
+            ("ééé", Some(1), Some(3)),
+            ("ééé", None, Some(5)),
+            ("ééé", Some(4), None),
+            ("😀😀", Some(2), Some(2)),
+            ("😀😀", Some(3), None),
+            ("", Some(0), Some(0)),
+            ("", Some(1), None),
+            ("x", None, None),
+        ] {
+            let mut fast = Validator::new();
+            fast.length_str(text, min, max);
+            let mut slow = Validator::new();
+            slow.length_chars(text.chars().count(), min, max);
+            assert_eq!(fast.finish(), slow.finish(), "{text:?} {min:?} {max:?}");
+        }
+    }
+
+    #[test]
+    fn nested_keys_render_and_unwind() {
+        let mut v = Validator::new();
+        v.enter_field("m");
+        v.enter_key("outer", false);
+        v.enter_key("inner", false);
+        v.required("a");
+        v.exit();
+        v.enter_key("secret", true);
+        v.required("b");
+        v.exit();
+        v.required("c");
+        v.exit();
+        v.enter_key("x", false);
+        v.required("d");
+        v.exit();
+        v.exit();
+        let err = v.finish().unwrap_err();
+        let paths: Vec<&str> = err.violations().iter().map(Violation::path).collect();
+        assert_eq!(
+            paths,
+            [
+                "m[\"outer\"][\"inner\"].a",
+                "m[\"outer\"][*].b",
+                "m[\"outer\"].c",
+                "m[\"x\"].d",
+            ]
         );
     }
 

@@ -9,6 +9,7 @@ use quote::{format_ident, quote};
 use super::{Ctx, ident};
 use crate::ir::{Kind, ServiceIr, StructDef, TypeDef, TypeRef, UnionDef};
 use crate::model::{Node, NodeValue};
+use crate::pattern::{FastMatcher, FastStep};
 
 /// Which generated types have anything to validate (directly or through members).
 pub(crate) struct Validation {
@@ -105,22 +106,71 @@ pub(super) fn patterns_module(ctx: &Ctx<'_>) -> TokenStream {
     }
     let rt = &ctx.rt;
     let used = &ctx.validation.used_patterns;
-    let statics = ctx.svc.patterns.iter().enumerate().filter(|(i, _)| used.contains(i)).map(|(i, p)| {
-        let name = format_ident!("PATTERN_{}", i);
-        let source = &p.source;
-        let unicode = p.unicode;
-        let doc = super::doc_lines(&format!("`{}`", p.original.replace('`', "'")));
-        quote! {
-            #doc
-            pub(super) static #name: #rt::pattern::Pattern = #rt::pattern::Pattern::new(#source, #unicode);
-        }
-    });
+    let statics = ctx
+        .svc
+        .patterns
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| used.contains(i))
+        .map(|(i, p)| {
+            let name = format_ident!("PATTERN_{}", i);
+            let source = &p.source;
+            let unicode = p.unicode;
+            let doc = super::doc_lines(&format!("`{}`", p.original.replace('`', "'")));
+            let init = match crate::pattern::fast_matcher(source, unicode) {
+                Some(fast) => {
+                    let fast = fast_tokens(rt, &fast);
+                    quote!(#rt::pattern::Pattern::with_fast(#source, #unicode, #fast))
+                }
+                None => quote!(#rt::pattern::Pattern::new(#source, #unicode)),
+            };
+            quote! {
+                #doc
+                pub(super) static #name: #rt::pattern::Pattern = #init;
+            }
+        });
     quote! {
         /// Validation patterns, each compiled once on first use.
         mod patterns {
             #(#statics)*
         }
     }
+}
+
+/// The runtime's `Fast` value for a fast matcher the generator proved equivalent.
+fn fast_tokens(rt: &TokenStream, fast: &FastMatcher) -> TokenStream {
+    match fast {
+        FastMatcher::Any => quote!(#rt::pattern::Fast::Any),
+        FastMatcher::Ascii(steps) => {
+            let steps = steps_tokens(rt, steps);
+            quote!(#rt::pattern::Fast::Ascii(#steps))
+        }
+    }
+}
+
+/// `&[Step::run(..), Step::repeat(&[..], ..)]`
+fn steps_tokens(rt: &TokenStream, steps: &[FastStep]) -> TokenStream {
+    let count = |n: u32| {
+        if n == u32::MAX {
+            quote!(u32::MAX)
+        } else {
+            let n = Literal::u32_unsuffixed(n);
+            quote!(#n)
+        }
+    };
+    let steps = steps.iter().map(|step| match step {
+        FastStep::Run { bits, min, max } => {
+            let bits = Literal::u128_unsuffixed(*bits);
+            let (min, max) = (count(*min), count(*max));
+            quote!(#rt::pattern::Step::run(&#rt::pattern::AsciiSet::from_bits(#bits), #min, #max))
+        }
+        FastStep::Repeat { block, min, max } => {
+            let block = steps_tokens(rt, block);
+            let (min, max) = (count(*min), count(*max));
+            quote!(#rt::pattern::Step::repeat(#block, #min, #max))
+        }
+    });
+    quote!(&[#(#steps),*])
 }
 
 /// `impl S { pub fn validate(&self) ...; pub fn validate_into(&self, v) ... }` for input types.
@@ -244,7 +294,7 @@ fn checks(ctx: &Ctx<'_>, ty: &TypeRef, value: &TokenStream, depth: u32) -> Optio
         let min = opt_u64(min);
         let max = opt_u64(max);
         match &ty.kind {
-            Kind::String => out.push(quote!(v.length_chars(#value.chars().count(), #min, #max);)),
+            Kind::String => out.push(quote!(v.length_str(#value, #min, #max);)),
             Kind::Blob => out.push(quote!(v.length_bytes(#value.len(), #min, #max);)),
             Kind::List { .. } | Kind::Map { .. } => {
                 out.push(quote!(v.length_items(#value.len(), #min, #max);))
