@@ -279,9 +279,15 @@ impl Gen<'_> {
         let (input, call) = match op.input.as_ref().and_then(|i| self.struct_def(i)) {
             Some(s) => {
                 let e = self.struct_expr(s, params, true)?;
+                // An input with a `@streaming` payload is moved into the call.
+                let arg = if s.has_streaming() {
+                    quote!(input)
+                } else {
+                    quote!(&input)
+                };
                 (
                     quote!(let input = #e;),
-                    quote!(#svc::protocol::#method(&handle, &input)),
+                    quote!(#svc::protocol::#method(&handle, #arg)),
                 )
             }
             None => (TokenStream::new(), quote!(#svc::protocol::#method(&handle))),
@@ -402,6 +408,29 @@ impl Gen<'_> {
             });
         };
         let expected = self.struct_expr(out, params, false)?;
+        if out.has_streaming() {
+            // A `ByteStream` cannot be compared: read both streams and compare the bytes,
+            // then every other member one by one.
+            let checks = out.members.iter().map(|m| {
+                let f = ident(&m.field);
+                if m.streaming {
+                    quote! {
+                        let got_bytes = #support::block_on(got.#f.collect())?.map_err(|e| e.to_string())?;
+                        let want_bytes = #support::block_on(expected.#f.collect())?.map_err(|e| e.to_string())?;
+                        #support::compare(&got_bytes, &want_bytes, false)?;
+                    }
+                } else {
+                    quote!(#support::compare(&got.#f, &expected.#f, #nan)?;)
+                }
+            });
+            return Ok(quote! {
+                #response
+                let expected = #expected;
+                let got = #svc::protocol::#de(response.into()).map_err(|e| ::std::format!("deserializing failed: {}", e))?;
+                #(#checks)*
+                ::std::result::Result::Ok(())
+            });
+        }
         Ok(quote! {
             #response
             let expected = #expected;
@@ -435,7 +464,16 @@ impl Gen<'_> {
             if matches!(value.value, NodeValue::Null) {
                 continue;
             }
-            let mut e = self.value(&m.ty, value)?;
+            let mut e = if m.streaming {
+                let s = value
+                    .as_str()
+                    .ok_or_else(|| format!("unexpected param value for `{}`", m.ty.target))?;
+                let bytes = Literal::byte_string(s.as_bytes());
+                let rt = &self.rt;
+                quote!(#rt::ByteStream::from(#bytes.to_vec()))
+            } else {
+                self.value(&m.ty, value)?
+            };
             if m.boxed {
                 e = quote!(::std::boxed::Box::new(#e));
             }

@@ -5,7 +5,8 @@ use crate::compression::CompressionConfig;
 use crate::credentials::{DefaultCredentialsChain, ProvideCredentials};
 use crate::endpoint::{Endpoint, Params, RuleSet, Value as EndpointValue};
 use crate::error::{ConfigError, SdkError, TimeoutError, TimeoutKind};
-use crate::http::{HttpClient, HttpRequest, HttpResponse, TransportError};
+use crate::http::{HttpClient, HttpRequest, HttpResponse, StreamingResponse, TransportError};
+use crate::stream::ByteStream;
 use http::header::{CONTENT_LENGTH, HOST, HeaderName, HeaderValue, USER_AGENT};
 use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -475,6 +476,12 @@ enum Outcome {
     Fail(AttemptError),
 }
 
+/// What an exchange brought back.
+enum Reply {
+    Buffered(HttpResponse),
+    Streaming(StreamingResponse),
+}
+
 enum AttemptError {
     Transport(TransportError),
     Timeout(Duration),
@@ -603,19 +610,74 @@ impl Handle {
         request: HttpRequest,
         host_prefix: &str,
     ) -> Result<HttpResponse, SdkError<E>> {
-        match self.inner.config.operation_timeout {
-            Some(limit) => {
-                match tokio::time::timeout(limit, self.send_with_retries(op, request, host_prefix))
-                    .await
-                {
-                    Ok(r) => r,
-                    Err(_) => Err(SdkError::Timeout(TimeoutError::new(
-                        TimeoutKind::Operation,
-                        limit,
-                    ))),
+        match self
+            .send_timed(op, request, None, false, host_prefix)
+            .await?
+        {
+            Reply::Buffered(r) => Ok(r),
+            // Not reached: nothing was streamed. Kept total rather than panicking.
+            Reply::Streaming(r) => r
+                .into_buffered(crate::http::DEFAULT_MAX_RESPONSE_BODY)
+                .await
+                .map_err(SdkError::Transport),
+        }
+    }
+
+    /// [`send_with_host_prefix`](Self::send_with_host_prefix) for operations with a
+    /// `@streaming` payload: `body`, when given, is the request body (in place of
+    /// `request.body`), and a 2xx response comes back with its body unread, to be consumed
+    /// as a stream (no size limit). Error responses are read whole, as by `send`, so that
+    /// they can be parsed and retried.
+    ///
+    /// Retries: an in-memory `body` (made from bytes) is resent on each attempt, and signed
+    /// with its SHA-256. A one-shot body (made from a stream) can be sent only once: the
+    /// request is never retried, and it is signed with `x-amz-content-sha256:
+    /// UNSIGNED-PAYLOAD`, as the AWS SDKs do for streams of unknown content over HTTPS.
+    /// The attempt timeout covers receiving the response head, not reading a streamed body.
+    pub async fn send_streaming<E>(
+        &self,
+        op: &'static OperationMeta,
+        mut request: HttpRequest,
+        body: Option<ByteStream>,
+        host_prefix: &str,
+    ) -> Result<StreamingResponse, SdkError<E>> {
+        let one_shot = match body {
+            Some(mut b) => match b.take_bytes() {
+                Some(bytes) => {
+                    request.body = bytes;
+                    None
                 }
-            }
-            None => self.send_with_retries(op, request, host_prefix).await,
+                None => Some(b),
+            },
+            None => None,
+        };
+        match self
+            .send_timed(op, request, one_shot, true, host_prefix)
+            .await?
+        {
+            Reply::Buffered(r) => Ok(r.into()),
+            Reply::Streaming(r) => Ok(r),
+        }
+    }
+
+    async fn send_timed<E>(
+        &self,
+        op: &'static OperationMeta,
+        request: HttpRequest,
+        one_shot: Option<ByteStream>,
+        stream_response: bool,
+        host_prefix: &str,
+    ) -> Result<Reply, SdkError<E>> {
+        let run = self.send_with_retries(op, request, one_shot, stream_response, host_prefix);
+        match self.inner.config.operation_timeout {
+            Some(limit) => match tokio::time::timeout(limit, run).await {
+                Ok(r) => r,
+                Err(_) => Err(SdkError::Timeout(TimeoutError::new(
+                    TimeoutKind::Operation,
+                    limit,
+                ))),
+            },
+            None => run.await,
         }
     }
 
@@ -623,21 +685,43 @@ impl Handle {
         &self,
         op: &'static OperationMeta,
         mut request: HttpRequest,
+        mut one_shot: Option<ByteStream>,
+        stream_response: bool,
         host_prefix: &str,
-    ) -> Result<HttpResponse, SdkError<E>> {
+    ) -> Result<Reply, SdkError<E>> {
         let config = &self.inner.config;
         let client = config
             .http_client
             .clone()
             .ok_or_else(|| ConfigError::new("no HTTP client configured"))?;
         let endpoint = self.endpoint()?;
+        // Compresses `request.body`: in-memory bodies only (a one-shot stream is not).
         crate::compression::compress_request(
             &mut request,
             op.request_compression,
             config.compression,
         );
         self.prepare(&mut request, endpoint, host_prefix)?;
-        let max = config.max_attempts.max(1);
+        if let Some(body) = &one_shot {
+            // The body is not in `request.body`: describe the stream instead.
+            request.headers.remove(CONTENT_LENGTH);
+            if let Some(n) = body.content_length() {
+                request.headers.insert(CONTENT_LENGTH, HeaderValue::from(n));
+            }
+            if config.credentials.is_some() {
+                request.headers.insert(
+                    HeaderName::from_static("x-amz-content-sha256"),
+                    HeaderValue::from_static("UNSIGNED-PAYLOAD"),
+                );
+            }
+        }
+        // A one-shot body cannot be sent twice.
+        let replayable = one_shot.is_none();
+        let max = if replayable {
+            config.max_attempts.max(1)
+        } else {
+            1
+        };
         let invocation_id = crate::idempotency::new_token();
         let mut spent: u32 = 0;
         let mut attempt: u32 = 1;
@@ -652,18 +736,44 @@ impl Handle {
                     .insert(HeaderName::from_static("amz-sdk-request"), v);
             }
             self.sign(&mut req, endpoint).await?;
+            let streamed = stream_response || one_shot.is_some();
+            let body = one_shot.take();
+            let exchange = async {
+                if !streamed {
+                    return client.send(req).await.map(Reply::Buffered);
+                }
+                let body = match body {
+                    Some(b) => b,
+                    None => ByteStream::new(std::mem::take(&mut req.body)),
+                };
+                let resp = client.send_streaming(req, body).await?;
+                if resp.is_success() && stream_response {
+                    return Ok(Reply::Streaming(resp));
+                }
+                resp.into_buffered(crate::http::DEFAULT_MAX_RESPONSE_BODY)
+                    .await
+                    .map(Reply::Buffered)
+            };
             let result = match config.attempt_timeout {
-                Some(limit) => match tokio::time::timeout(limit, client.send(req)).await {
+                Some(limit) => match tokio::time::timeout(limit, exchange).await {
                     Ok(r) => r.map_err(AttemptError::Transport),
                     Err(_) => Err(AttemptError::Timeout(limit)),
                 },
-                None => client.send(req).await.map_err(AttemptError::Transport),
+                None => exchange.await.map_err(AttemptError::Transport),
+            };
+            let result = match result {
+                Ok(Reply::Streaming(resp)) => {
+                    self.inner.quota.release(if spent > 0 { spent } else { 1 });
+                    return Ok(Reply::Streaming(resp));
+                }
+                Ok(Reply::Buffered(resp)) => Ok(resp),
+                Err(e) => Err(e),
             };
             match classify(op, result) {
                 Outcome::Done(resp) => {
                     // Successes refill the quota: what the retries cost, or one token.
                     self.inner.quota.release(if spent > 0 { spent } else { 1 });
-                    return Ok(resp);
+                    return Ok(Reply::Buffered(resp));
                 }
                 Outcome::Fail(e) => return Err(attempt_error(e)),
                 Outcome::Retry {
@@ -675,7 +785,7 @@ impl Handle {
                     let give_up = attempt >= max || !self.inner.quota.acquire(cost);
                     if give_up {
                         return match (response, err) {
-                            (Some(resp), _) => Ok(resp),
+                            (Some(resp), _) => Ok(Reply::Buffered(resp)),
                             (None, Some(e)) => Err(attempt_error(e)),
                             (None, None) => Err(SdkError::Transport(TransportError::other(
                                 "retry ended without a response",

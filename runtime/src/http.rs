@@ -1,5 +1,6 @@
 //! HTTP request and response values, and the transport trait.
 
+use crate::stream::ByteStream;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 use std::fmt;
@@ -79,15 +80,101 @@ impl HttpResponse {
 /// attempt with a [`TransportErrorKind::ResponseTooLarge`] error instead of exhausting memory.
 pub const DEFAULT_MAX_RESPONSE_BODY: usize = 16 * 1024 * 1024;
 
+/// An HTTP response whose body is read as it arrives: what
+/// [`HttpClient::send_streaming`] returns, and what operations with a `@streaming` output
+/// payload deserialize.
+#[derive(Debug)]
+pub struct StreamingResponse {
+    /// Status code.
+    pub status: u16,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// The body, not yet read.
+    pub body: ByteStream,
+}
+
+impl StreamingResponse {
+    /// Whether the status is 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// Reads the whole body (at most `limit` bytes: a longer one is a
+    /// [`TransportErrorKind::ResponseTooLarge`] error; a failed read an `Io` one).
+    pub async fn into_buffered(self, limit: usize) -> Result<HttpResponse, TransportError> {
+        let declared = self
+            .headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|n| usize::try_from(n).map_or(true, |n| n > limit)) {
+            return Err(TransportError::response_too_large(limit));
+        }
+        let too_large = self
+            .body
+            .content_length()
+            .is_some_and(|n| usize::try_from(n).map_or(true, |n| n > limit));
+        if too_large {
+            return Err(TransportError::response_too_large(limit));
+        }
+        let body = self.body.collect_limited(limit).await.map_err(|e| {
+            if e.is_too_large() {
+                TransportError::response_too_large(limit)
+            } else {
+                TransportError::io(format!("reading the response body: {e}")).with_source(e)
+            }
+        })?;
+        Ok(HttpResponse {
+            status: self.status,
+            headers: self.headers,
+            body,
+        })
+    }
+}
+
+impl From<HttpResponse> for StreamingResponse {
+    fn from(r: HttpResponse) -> Self {
+        StreamingResponse {
+            status: r.status,
+            headers: r.headers,
+            body: ByteStream::new(r.body),
+        }
+    }
+}
+
 /// Sends HTTP requests: the transport under a client.
 ///
-/// The request `uri` is absolute; the response body is read fully.
+/// The request `uri` is absolute. [`send`](Self::send) reads the response body fully (up to
+/// the transport's limit); [`send_streaming`](Self::send_streaming), used by operations with
+/// `@streaming` payloads, streams both bodies. Implementing `send` is enough: the default
+/// `send_streaming` buffers (the request body is collected and the response read fully, so
+/// the transport's size limit applies), which suits test transports.
 pub trait HttpClient: Send + Sync + fmt::Debug {
     /// Sends one request and reads the whole response.
     fn send(
         &self,
         request: HttpRequest,
     ) -> crate::BoxFuture<'_, Result<HttpResponse, TransportError>>;
+
+    /// Sends one request with `body` as its body (in place of `request.body`, which the
+    /// runtime leaves empty) and returns the response with its body unread: it is read as
+    /// the caller consumes it, with no size limit. `content-length` is set by the runtime when
+    /// the length is known; otherwise the body goes chunked.
+    ///
+    /// The default implementation collects `body` and calls [`send`](Self::send).
+    fn send_streaming(
+        &self,
+        request: HttpRequest,
+        body: ByteStream,
+    ) -> crate::BoxFuture<'_, Result<StreamingResponse, TransportError>> {
+        Box::pin(async move {
+            let mut request = request;
+            request.body = body.collect().await.map_err(|e| {
+                TransportError::io(format!("reading the request body: {e}")).with_source(e)
+            })?;
+            self.send(request).await.map(StreamingResponse::from)
+        })
+    }
 }
 
 /// Why a transport failed.
@@ -202,17 +289,21 @@ pub use hyper_client::HyperClient;
 #[cfg(feature = "https")]
 mod hyper_client {
     use super::{
-        DEFAULT_MAX_RESPONSE_BODY, HttpClient, HttpRequest, HttpResponse, TransportError,
-        TransportErrorKind,
+        DEFAULT_MAX_RESPONSE_BODY, HttpClient, HttpRequest, HttpResponse, StreamingResponse,
+        TransportError, TransportErrorKind,
     };
+    use crate::stream::{ByteStream, ByteStreamError};
     use bytes::Bytes;
-    use http_body_util::{BodyExt, Full};
-    use hyper::body::Incoming;
+    use futures_core::Stream;
+    use http_body_util::BodyExt;
+    use hyper::body::{Body, Frame, Incoming, SizeHint};
     use hyper_util::client::legacy::Client;
     use hyper_util::client::legacy::connect::HttpConnector;
     use hyper_util::rt::TokioExecutor;
     use std::fmt;
+    use std::pin::Pin;
     use std::sync::Arc;
+    use std::task::{Context, Poll};
     use std::time::{Duration, Instant};
 
     type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
@@ -232,7 +323,7 @@ mod hyper_client {
     /// Cloning shares the connection pool.
     #[derive(Clone)]
     pub struct HyperClient {
-        client: Result<Client<Connector, Full<Bytes>>, Arc<str>>,
+        client: Result<Client<Connector, ReqBody>, Arc<str>>,
         max_body: usize,
     }
 
@@ -276,7 +367,7 @@ mod hyper_client {
         }
     }
 
-    fn build(timeout: Option<Duration>) -> Result<Client<Connector, Full<Bytes>>, String> {
+    fn build(timeout: Option<Duration>) -> Result<Client<Connector, ReqBody>, String> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let roots = rustls::RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
@@ -298,6 +389,76 @@ mod hyper_client {
         Ok(Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(90))
             .build(https))
+    }
+
+    /// A request body: whole bytes, or a [`ByteStream`] sent as it is read.
+    pub(super) enum ReqBody {
+        Full(Option<Bytes>),
+        Stream(ByteStream),
+    }
+
+    impl Body for ReqBody {
+        type Data = Bytes;
+        type Error = ByteStreamError;
+
+        fn poll_frame(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+        ) -> Poll<Option<Result<Frame<Bytes>, ByteStreamError>>> {
+            match self.get_mut() {
+                ReqBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
+                ReqBody::Stream(s) => Pin::new(s)
+                    .poll_next(cx)
+                    .map(|o| o.map(|r| r.map(Frame::data))),
+            }
+        }
+
+        fn is_end_stream(&self) -> bool {
+            match self {
+                ReqBody::Full(b) => b.is_none(),
+                ReqBody::Stream(_) => false,
+            }
+        }
+
+        fn size_hint(&self) -> SizeHint {
+            match self {
+                ReqBody::Full(b) => SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
+                ReqBody::Stream(s) => match s.content_length() {
+                    Some(n) => SizeHint::with_exact(n),
+                    None => SizeHint::default(),
+                },
+            }
+        }
+    }
+
+    /// A response body as a stream of data chunks (trailers skipped).
+    struct IncomingStream(Incoming);
+
+    impl Stream for IncomingStream {
+        type Item = Result<Bytes, TransportError>;
+
+        fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            loop {
+                return match Pin::new(&mut self.0).poll_frame(cx) {
+                    Poll::Pending => Poll::Pending,
+                    Poll::Ready(None) => Poll::Ready(None),
+                    Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(body_error(e)))),
+                    Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
+                        Ok(data) => Poll::Ready(Some(Ok(data))),
+                        Err(_) => continue, // trailers
+                    },
+                };
+            }
+        }
+    }
+
+    fn body_error(e: hyper::Error) -> TransportError {
+        let kind = match classify(&e, false) {
+            TransportErrorKind::Other => TransportErrorKind::Io,
+            k => k,
+        };
+        TransportError::new(kind, format!("reading the response body: {}", describe(&e)))
+            .with_source(e)
     }
 
     /// Classifies an error by its source chain.
@@ -355,14 +516,7 @@ mod hyper_client {
         let mut chunks: Vec<Bytes> = Vec::new();
         let mut total: usize = 0;
         while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|e| {
-                let kind = match classify(&e, false) {
-                    TransportErrorKind::Other => TransportErrorKind::Io,
-                    k => k,
-                };
-                TransportError::new(kind, format!("reading the response body: {}", describe(&e)))
-                    .with_source(e)
-            })?;
+            let frame = frame.map_err(body_error)?;
             let Ok(data) = frame.into_data() else {
                 continue; // trailers
             };
@@ -398,61 +552,124 @@ mod hyper_client {
             .unwrap_or(0)
     }
 
+    /// A response as the transport hands it back.
+    enum Received {
+        Buffered(HttpResponse),
+        Streaming(StreamingResponse),
+    }
+
+    impl HyperClient {
+        /// Sends `request` with `body`; reads the response body whole (with the size limit)
+        /// unless `stream`, in which case it is handed back unread.
+        async fn exchange(
+            &self,
+            request: HttpRequest,
+            body: ReqBody,
+            stream: bool,
+        ) -> Result<Received, TransportError> {
+            let client = self
+                .client
+                .as_ref()
+                .map_err(|e| TransportError::other(e.to_string()))?;
+            let uri: http::Uri = request
+                .uri
+                .parse()
+                .map_err(|e| TransportError::other("invalid request URI").with_source(e))?;
+            let method = request.method.clone();
+            let host = uri.host().unwrap_or_default().to_owned();
+            let port = uri.port_u16().unwrap_or(0);
+            let attempt = attempt_of(&request);
+            let started = Instant::now();
+            tracing::trace!(
+                target: "anvil_runtime::http",
+                %method, host = %host, port, attempt, streaming = stream, "sending request"
+            );
+            let mut req = http::Request::new(body);
+            *req.method_mut() = request.method;
+            *req.uri_mut() = uri;
+            *req.headers_mut() = request.headers;
+            let result: Result<Received, TransportError> = async {
+                let resp = client.request(req).await.map_err(|e| {
+                    let kind = classify(&e, e.is_connect());
+                    TransportError::new(kind, describe(&e)).with_source(e)
+                })?;
+                let (parts, body) = resp.into_parts();
+                if stream {
+                    let length = parts
+                        .headers
+                        .get(http::header::CONTENT_LENGTH)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok());
+                    let mut body = ByteStream::from_stream(IncomingStream(body));
+                    if let Some(n) = length {
+                        body = body.with_content_length(n);
+                    }
+                    return Ok(Received::Streaming(StreamingResponse {
+                        status: parts.status.as_u16(),
+                        headers: parts.headers,
+                        body,
+                    }));
+                }
+                let body = read_body(&parts.headers, body, self.max_body).await?;
+                Ok(Received::Buffered(HttpResponse {
+                    status: parts.status.as_u16(),
+                    headers: parts.headers,
+                    body,
+                }))
+            }
+            .await;
+            let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            match &result {
+                Ok(Received::Buffered(resp)) => tracing::debug!(
+                    target: "anvil_runtime::http",
+                    %method, host = %host, port, attempt, status = resp.status, elapsed_ms,
+                    body_bytes = resp.body.len(), "response received"
+                ),
+                Ok(Received::Streaming(resp)) => tracing::debug!(
+                    target: "anvil_runtime::http",
+                    %method, host = %host, port, attempt, status = resp.status, elapsed_ms,
+                    "response head received (body streamed)"
+                ),
+                Err(e) => tracing::debug!(
+                    target: "anvil_runtime::http",
+                    %method, host = %host, port, attempt, kind = ?e.kind(), elapsed_ms,
+                    error = %e, "request failed"
+                ),
+            }
+            result
+        }
+    }
+
     impl HttpClient for HyperClient {
         fn send(
             &self,
             request: HttpRequest,
         ) -> crate::BoxFuture<'_, Result<HttpResponse, TransportError>> {
             Box::pin(async move {
-                let client = self
-                    .client
-                    .as_ref()
-                    .map_err(|e| TransportError::other(e.to_string()))?;
-                let uri: http::Uri = request
-                    .uri
-                    .parse()
-                    .map_err(|e| TransportError::other("invalid request URI").with_source(e))?;
-                let method = request.method.clone();
-                let host = uri.host().unwrap_or_default().to_owned();
-                let port = uri.port_u16().unwrap_or(0);
-                let attempt = attempt_of(&request);
-                let started = Instant::now();
-                tracing::trace!(
-                    target: "anvil_runtime::http",
-                    %method, host = %host, port, attempt, "sending request"
-                );
-                let mut req = http::Request::new(Full::new(request.body));
-                *req.method_mut() = request.method;
-                *req.uri_mut() = uri;
-                *req.headers_mut() = request.headers;
-                let result: Result<HttpResponse, TransportError> = async {
-                    let resp = client.request(req).await.map_err(|e| {
-                        let kind = classify(&e, e.is_connect());
-                        TransportError::new(kind, describe(&e)).with_source(e)
-                    })?;
-                    let (parts, body) = resp.into_parts();
-                    let body = read_body(&parts.headers, body, self.max_body).await?;
-                    Ok(HttpResponse {
-                        status: parts.status.as_u16(),
-                        headers: parts.headers,
-                        body,
-                    })
+                let body = ReqBody::Full(Some(request.body.clone()).filter(|b| !b.is_empty()));
+                match self.exchange(request, body, false).await? {
+                    Received::Buffered(r) => Ok(r),
+                    Received::Streaming(r) => r.into_buffered(self.max_body).await,
                 }
-                .await;
-                let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-                match &result {
-                    Ok(resp) => tracing::debug!(
-                        target: "anvil_runtime::http",
-                        %method, host = %host, port, attempt, status = resp.status, elapsed_ms,
-                        body_bytes = resp.body.len(), "response received"
-                    ),
-                    Err(e) => tracing::debug!(
-                        target: "anvil_runtime::http",
-                        %method, host = %host, port, attempt, kind = ?e.kind(), elapsed_ms,
-                        error = %e, "request failed"
-                    ),
+            })
+        }
+
+        /// Streams both bodies; the response body is not subject to the size limit.
+        fn send_streaming(
+            &self,
+            request: HttpRequest,
+            body: ByteStream,
+        ) -> crate::BoxFuture<'_, Result<StreamingResponse, TransportError>> {
+            Box::pin(async move {
+                let mut body = body;
+                let body = match body.take_bytes() {
+                    Some(b) => ReqBody::Full(Some(b).filter(|b| !b.is_empty())),
+                    None => ReqBody::Stream(body),
+                };
+                match self.exchange(request, body, true).await? {
+                    Received::Streaming(r) => Ok(r),
+                    Received::Buffered(r) => Ok(r.into()),
                 }
-                result
             })
         }
     }
@@ -645,6 +862,54 @@ mod tests {
                 assert_eq!(&ok.body[..], b"0123456789abcdef");
                 assert_eq!(ok.status, 200);
             });
+        }
+
+        #[test]
+        fn streamed_responses_are_not_limited_and_bodies_stream_out() {
+            block_on(async {
+                let url = serve(
+                    b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n8\r\n01234567\r\n8\r\n89abcdef\r\n0\r\n\r\n",
+                )
+                .await;
+                let client = HyperClient::new().max_response_body(4);
+                let mut req = get(&url);
+                req.method = Method::POST;
+                let body = ByteStream::from_stream(futures_body());
+                let resp = client
+                    .send_streaming(req, body)
+                    .await
+                    .expect("streamed: no limit");
+                assert_eq!(resp.status, 200);
+                assert!(resp.is_success());
+                let body = resp.body.collect().await.expect("body");
+                assert_eq!(&body[..], b"0123456789abcdef");
+                // Buffering it again applies a limit.
+                let resp = client
+                    .send_streaming(get(&url), ByteStream::empty())
+                    .await
+                    .expect("head");
+                let err = resp.into_buffered(15).await.expect_err("16 > 15");
+                assert!(err.is_response_too_large(), "{err:?}");
+            });
+        }
+
+        /// A request body of two chunks, of unknown length.
+        fn futures_body()
+        -> impl futures_core::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send {
+            struct Two(u8);
+            impl futures_core::Stream for Two {
+                type Item = Result<bytes::Bytes, std::io::Error>;
+                fn poll_next(
+                    mut self: std::pin::Pin<&mut Self>,
+                    _: &mut std::task::Context<'_>,
+                ) -> std::task::Poll<Option<Self::Item>> {
+                    self.0 += 1;
+                    std::task::Poll::Ready(
+                        (self.0 <= 2).then(|| Ok(bytes::Bytes::from_static(b"part"))),
+                    )
+                }
+            }
+            Two(0)
         }
 
         #[test]

@@ -23,6 +23,7 @@ pub mod paginator;
 pub mod pattern;
 pub mod sensitive;
 pub mod sigv4;
+pub mod stream;
 pub mod validation;
 
 pub use blob::Blob;
@@ -31,6 +32,7 @@ pub use datetime::{DateTime, TimestampFormat};
 pub use document::Document;
 pub use error::{ErrorMetadata, SdkError, Unhandled};
 pub use numbers::{BigDecimal, BigInteger};
+pub use stream::ByteStream;
 pub use validation::{ValidationError, Validator, Violation};
 
 /// Re-exported so generated crates need no direct dependency on them.

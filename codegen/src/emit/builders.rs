@@ -23,6 +23,10 @@ pub(super) fn builders_module(ctx: &Ctx<'_>) -> TokenStream {
 
 /// The type a builder stores for a member: always an `Option` of the field's inner type.
 fn stored_type(ctx: &Ctx<'_>, m: &MemberIr) -> TokenStream {
+    if m.streaming {
+        let rt = &ctx.rt;
+        return quote!(#rt::ByteStream);
+    }
     let base = rust_type(&m.ty, &ctx.rt);
     if m.boxed {
         quote!(::std::boxed::Box<#base>)
@@ -180,9 +184,14 @@ fn builder(ctx: &Ctx<'_>, s: &StructDef) -> TokenStream {
         &s.members,
     );
     let build = build_fn(ctx, s, &target);
+    let derive = if s.has_streaming() {
+        quote!(#[derive(::std::default::Default)])
+    } else {
+        quote!(#[derive(::std::clone::Clone, ::std::default::Default, ::std::cmp::PartialEq)])
+    };
     quote! {
         #doc
-        #[derive(::std::clone::Clone, ::std::default::Default, ::std::cmp::PartialEq)]
+        #derive
         pub struct #name {
             #(#fields)*
         }
@@ -206,6 +215,8 @@ fn build_fn(ctx: &Ctx<'_>, s: &StructDef, target: &proc_macro2::Ident) -> TokenS
         if m.required && m.default.is_none() {
             let l = format_ident!("m_{}", bare(&m.field));
             quote!(#f: #l,)
+        } else if m.streaming {
+            quote!(#f: self.#f.unwrap_or_default(),)
         } else if let Some(default) = &m.default {
             let d = super::unwrap_default(ctx, &m.ty, default, quote!(self.#f), m.boxed);
             quote!(#f: #d,)

@@ -4,7 +4,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::{Ctx, ident};
-use crate::ir::{OperationIr, Protocol};
+use crate::ir::{OperationIr, Protocol, StructDef};
 
 /// `pub struct Client` and the service's `ServiceMeta`.
 pub(super) fn client(ctx: &Ctx<'_>) -> TokenStream {
@@ -127,6 +127,12 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
     let mut_self = input_struct.is_some_and(|s| s.members.iter().any(|m| m.idempotency_token));
     let send_body = match (&ctx.svc.protocol, input_struct) {
         (Protocol::RestJson1, Some(s)) => {
+            // A streaming input is moved: its body is sent, not copied.
+            let input_arg = if s.has_streaming() {
+                quote!(input)
+            } else {
+                quote!(&input)
+            };
             let fallible = super::builders::build_is_fallible(s);
             let build = if fallible {
                 quote!(let input = self.inner.build().map_err(#rt::SdkError::Validation)?;)
@@ -155,7 +161,7 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
                 #(#tokens)*
                 #build
                 #validate
-                super::protocol::#method(&self.handle, &input).await
+                super::protocol::#method(&self.handle, #input_arg).await
             }
         }
         (Protocol::RestJson1, None) => quote!(super::protocol::#method(&self.handle).await),
@@ -182,7 +188,18 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
         send_body
     };
     let mut_self = mut_self && !op.event_stream;
-    let paginators = paginators(ctx, op, &output, &err);
+    // A `ByteStream` input cannot be cloned: no `Clone`, and no paginators (they clone).
+    let streaming_input = input_struct.is_some_and(StructDef::has_streaming);
+    let paginators = if streaming_input {
+        TokenStream::new()
+    } else {
+        paginators(ctx, op, &output, &err)
+    };
+    let derive = if streaming_input {
+        quote!(#[derive(::std::fmt::Debug)])
+    } else {
+        quote!(#[derive(::std::clone::Clone, ::std::fmt::Debug)])
+    };
     let self_kw = if mut_self {
         quote!(mut self)
     } else {
@@ -190,7 +207,7 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
     };
     quote! {
         #doc
-        #[derive(::std::clone::Clone, ::std::fmt::Debug)]
+        #derive
         pub struct #name {
             handle: #rt::Handle,
             #field

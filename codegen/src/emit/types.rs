@@ -24,6 +24,10 @@ pub(super) fn types_module(ctx: &Ctx<'_>) -> TokenStream {
 
 /// The field type of a member: `Option` unless required or defaulted, `Box` when recursive.
 pub(super) fn member_type(ctx: &Ctx<'_>, m: &MemberIr) -> TokenStream {
+    if m.streaming {
+        let rt = &ctx.rt;
+        return quote!(#rt::ByteStream);
+    }
     let base = rust_type(&m.ty, &ctx.rt);
     let base = if m.boxed {
         quote!(::std::boxed::Box<#base>)
@@ -51,9 +55,15 @@ fn structure(ctx: &Ctx<'_>, s: &StructDef) -> TokenStream {
     let validate = super::validate::struct_validate(ctx, s);
     let debug = debug_struct(rt, &s.name, s.sensitive, &s.members);
     let error = s.error.as_ref().map(|_| error_impls(ctx, s));
+    // A `ByteStream` is read once: it can be neither cloned nor compared.
+    let derive = if s.has_streaming() {
+        TokenStream::new()
+    } else {
+        quote!(#[derive(::std::clone::Clone, ::std::cmp::PartialEq)])
+    };
     quote! {
         #docs
-        #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+        #derive
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*

@@ -546,7 +546,8 @@ impl<'a> ServiceBuilder<'a> {
                 );
             }
             methods.extend(accessor_names(&field));
-            let Some(ty) = self.type_ref(&m.target, &m.traits, &shape.id.with_member(&m.name), 0)
+            let Some(mut ty) =
+                self.type_ref(&m.target, &m.traits, &shape.id.with_member(&m.name), 0)
             else {
                 continue;
             };
@@ -559,7 +560,20 @@ impl<'a> ServiceBuilder<'a> {
                 .filter(|_| !m.traits.has("smithy.api#clientOptional"))
                 .cloned();
             let binding = binding_of(m);
+            let target = self.model.shape(&m.target);
+            let streaming = binding == Binding::Payload
+                && target.is_some_and(|t| {
+                    matches!(t.kind, ShapeKind::Blob) && t.traits.has("smithy.api#streaming")
+                });
+            let requires_length =
+                streaming && target.is_some_and(|t| t.traits.has("smithy.api#requiresLength"));
+            if streaming {
+                // A stream's length is not known before it is sent: nothing to check.
+                ty.constraints = Constraints::default();
+            }
             out.push(MemberIr {
+                streaming,
+                requires_length,
                 name: m.name.clone(),
                 field,
                 ty,

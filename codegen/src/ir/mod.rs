@@ -255,12 +255,26 @@ pub struct MemberIr {
     pub media_type: Option<String>,
     /// `@hostLabel`: the value fills `{name}` in the operation's host prefix.
     pub host_label: bool,
+    /// An `@httpPayload` member targeting an `@streaming` blob: its Rust type is the
+    /// runtime's `ByteStream` (not `Blob`), so the structure is neither `Clone` nor
+    /// `PartialEq`, and its constraints are not checked (the length is not known up front).
+    pub streaming: bool,
+    /// The streaming blob is `@requiresLength`: a stream of unknown length is refused.
+    pub requires_length: bool,
 }
 
 impl MemberIr {
-    /// Whether the Rust field is an `Option`: neither required nor defaulted.
+    /// Whether the Rust field is an `Option`: neither required nor defaulted. A streaming
+    /// member never is (an unset stream is an empty one).
     pub fn is_optional(&self) -> bool {
-        !self.required && self.default.is_none()
+        !self.required && self.default.is_none() && !self.streaming
+    }
+}
+
+impl StructDef {
+    /// Whether a member is a `ByteStream` (the structure cannot be cloned or compared).
+    pub fn has_streaming(&self) -> bool {
+        self.members.iter().any(|m| m.streaming)
     }
 }
 

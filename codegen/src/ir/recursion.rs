@@ -262,6 +262,8 @@ mod tests {
             json_name: field.into(),
             media_type: None,
             host_label: false,
+            streaming: false,
+            requires_length: false,
         }
     }
 

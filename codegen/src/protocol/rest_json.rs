@@ -390,7 +390,19 @@ fn operation(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
         None => quote!(()),
     };
     let input_struct = op.input.as_ref().and_then(|i| ctx.struct_def(i));
+    // `@streaming` payloads: the input is taken by value (its stream is moved into the
+    // request), the output's stream is handed back unread.
+    let streaming_in = input_struct.and_then(|s| s.members.iter().find(|m| m.streaming));
+    let streaming_out = op
+        .output
+        .as_ref()
+        .and_then(|o| ctx.struct_def(o))
+        .is_some_and(StructDef::has_streaming);
     let (param, arg) = match input_struct {
+        Some(s) if streaming_in.is_some() => {
+            let t = ident(&s.name);
+            (quote!(, mut input: super::types::#t), quote!(&input))
+        }
         Some(s) => {
             let t = ident(&s.name);
             (quote!(, input: &super::types::#t), quote!(input))
@@ -401,15 +413,68 @@ fn operation(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
     let de_out = fn_name("de_output", &op.builder);
     let de_err = fn_name("de_errors", &op.builder);
     let ser_fn = ser_request(ctx, op, input_struct, &ser);
-    let send = match &op.host_prefix {
+    let (prefix_build, prefix_arg) = match &op.host_prefix {
         Some(template) => {
             let build = host_prefix(ctx, template, input_struct);
+            (quote!(let host_prefix = { #build };), quote!(&host_prefix))
+        }
+        None => (TokenStream::new(), quote!("")),
+    };
+    let send = if streaming_in.is_some() || streaming_out {
+        let body = match streaming_in {
+            Some(m) => {
+                let f = ident(&m.field);
+                quote!(::std::option::Option::Some(::std::mem::take(&mut input.#f)))
+            }
+            None => quote!(::std::option::Option::None),
+        };
+        let buffer = if streaming_out {
+            TokenStream::new()
+        } else {
             quote! {
-                let host_prefix = { #build };
-                let response = handle.send_with_host_prefix(&OPERATION, request, &host_prefix).await?;
+                let response = response
+                    .into_buffered(#rt::http::DEFAULT_MAX_RESPONSE_BODY)
+                    .await
+                    .map_err(#rt::SdkError::Transport)?;
+            }
+        };
+        quote! {
+            #prefix_build
+            let response = handle.send_streaming(&OPERATION, request, #body, #prefix_arg).await?;
+            #buffer
+        }
+    } else if op.host_prefix.is_some() {
+        quote! {
+            #prefix_build
+            let response = handle.send_with_host_prefix(&OPERATION, request, #prefix_arg).await?;
+        }
+    } else {
+        quote!(let response = handle.send(&OPERATION, request).await?;)
+    };
+    let handle_response = if streaming_out {
+        quote! {
+            if response.is_success() {
+                let status = response.status;
+                #de_out(response)
+                    .map_err(|e| #rt::SdkError::Response(#rt::error::ResponseError::new(status, e.to_string())))
+            } else {
+                // Error responses were read whole by the runtime: this does not wait.
+                let response = response
+                    .into_buffered(#rt::http::DEFAULT_MAX_RESPONSE_BODY)
+                    .await
+                    .map_err(#rt::SdkError::Transport)?;
+                ::std::result::Result::Err(#de_err(&response))
             }
         }
-        None => quote!(let response = handle.send(&OPERATION, request).await?;),
+    } else {
+        quote! {
+            if (200..300).contains(&response.status) {
+                #de_out(&response)
+                    .map_err(|e| #rt::SdkError::Response(#rt::error::ResponseError::deserialize(&response, e)))
+            } else {
+                ::std::result::Result::Err(#de_err(&response))
+            }
+        }
     };
     let de_out_fn = de_output(ctx, op, &de_out);
     let de_err_fn = de_error(ctx, op, &de_err);
@@ -426,12 +491,7 @@ fn operation(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
             };
             let request = #ser(#arg).map_err(#rt::SdkError::Construction)?;
             #send
-            if (200..300).contains(&response.status) {
-                #de_out(&response)
-                    .map_err(|e| #rt::SdkError::Response(#rt::error::ResponseError::deserialize(&response, e)))
-            } else {
-                ::std::result::Result::Err(#de_err(&response))
-            }
+            #handle_response
         }
         #ser_fn
         #de_out_fn
@@ -706,7 +766,34 @@ fn ser_request(
         .filter(|m| matches!(m.binding, Binding::Body(_)))
         .collect();
     let payload = members.iter().find(|m| m.binding == Binding::Payload);
-    let body = if let Some(m) = payload {
+    let streaming = payload.filter(|m| m.streaming);
+    let body = if let Some(m) = streaming {
+        // The stream is not read here: the operation moves it into the request, and the
+        // request's own body stays empty.
+        let f = ident(&m.field);
+        let content_type = m
+            .media_type
+            .as_deref()
+            .unwrap_or("application/octet-stream");
+        let length_check = if m.requires_length {
+            let msg = format!(
+                "`{}` must have a known length (`@requiresLength`): build the `ByteStream` from bytes, or declare its length with `with_content_length`",
+                m.name
+            );
+            quote! {
+                if v.#f.content_length().is_none() {
+                    return ::std::result::Result::Err(#rt::error::ConstructionError::new(#msg));
+                }
+            }
+        } else {
+            TokenStream::new()
+        };
+        quote! {
+            headers.entry("content-type").or_insert(#rt::binding::HeaderValue::from_static(#content_type));
+            #length_check
+            let body = #rt::bytes::Bytes::new();
+        }
+    } else if let Some(m) = payload {
         let f = ident(&m.field);
         let (content_type, produce) = match &m.ty.kind {
             Kind::Blob => (
@@ -803,20 +890,29 @@ fn ser_request(
         && members
             .iter()
             .any(|m| m.binding == Binding::Payload && m.ty.kind == Kind::Blob);
+    // The bytes checksums are computed over: the body, or an in-memory stream's bytes (a
+    // one-shot stream cannot be read twice: no checksum is computed for it).
+    let over_body = |code: TokenStream| match streaming {
+        Some(m) => {
+            let f = ident(&m.field);
+            quote!(if let ::std::option::Option::Some(body) = v.#f.bytes() { #code })
+        }
+        None => code,
+    };
     if glacier_payload {
-        custom.push(quote! {
+        custom.push(over_body(quote! {
             if !headers.contains_key("x-amz-content-sha256") {
                 headers.insert("x-amz-content-sha256", #rt::binding::header_value(&#rt::binding::hex_sha256(&body), "x-amz-content-sha256")?);
             }
             if !headers.contains_key("x-amz-sha256-tree-hash") {
                 headers.insert("x-amz-sha256-tree-hash", #rt::binding::header_value(&#rt::binding::sha256_tree_hash(&body), "x-amz-sha256-tree-hash")?);
             }
-        });
+        }));
     }
     let md5 = if op.checksum_required {
-        quote! {
+        over_body(quote! {
             headers.insert("content-md5", #rt::binding::header_value(&#rt::binding::content_md5(&body), "Content-MD5")?);
-        }
+        })
     } else {
         TokenStream::new()
     };
@@ -1108,6 +1204,10 @@ fn finish(ctx: &Ctx<'_>, type_name: &str, members: &[&MemberIr]) -> TokenStream 
     let fields = members.iter().map(|m| {
         let f = ident(&m.field);
         let l = local(m);
+        if m.streaming {
+            // Only in `de_output_streaming`, where the local is the `ByteStream` itself.
+            return quote!(#f: #l,);
+        }
         if m.binding == Binding::ResponseCode {
             return if m.is_optional() {
                 quote!(#f: ::std::option::Option::Some(i32::from(status)),)
@@ -1315,6 +1415,9 @@ fn de_output(ctx: &Ctx<'_>, op: &OperationIr, fname: &Ident) -> TokenStream {
     let body = if let Some(m) = payload {
         let f = local(m);
         let path = format!("{}.{}", bare(&s.name), m.name);
+        if m.streaming {
+            return de_output_streaming(ctx, s, &members, fname);
+        }
         let value = match &m.ty.kind {
             Kind::Blob => quote!(#rt::Blob::new(response.body.to_vec())),
             Kind::String => quote!(#rt::binding::body_text(&response.body, #path)?),
@@ -1376,6 +1479,54 @@ fn de_output(ctx: &Ctx<'_>, op: &OperationIr, fname: &Ident) -> TokenStream {
             #decl
             #body
             #http
+            ::std::result::Result::Ok(super::types::#t { #init })
+        }
+    }
+}
+
+/// `de_output_<op>` for an output with a `@streaming` payload: takes the response with its
+/// body unread, and moves the body into the output.
+fn de_output_streaming(
+    ctx: &Ctx<'_>,
+    s: &StructDef,
+    members: &[&MemberIr],
+    fname: &Ident,
+) -> TokenStream {
+    let rt = &ctx.rt;
+    let t = ident(&s.name);
+    let others: Vec<&MemberIr> = members.iter().copied().filter(|m| !m.streaming).collect();
+    let decl = declare(&others);
+    let http = read_http(ctx, &s.name, members);
+    let uses_headers = members
+        .iter()
+        .any(|m| matches!(m.binding, Binding::Header(_) | Binding::PrefixHeaders(_)));
+    let uses_status = members.iter().any(|m| m.binding == Binding::ResponseCode);
+    let headers = if uses_headers {
+        quote!(let headers = &response.headers;)
+    } else {
+        TokenStream::new()
+    };
+    let status = if uses_status {
+        quote!(let status = response.status;)
+    } else {
+        TokenStream::new()
+    };
+    let stream = members
+        .iter()
+        .find(|m| m.streaming)
+        .map(|m| {
+            let l = local(m);
+            quote!(let #l = response.body;)
+        })
+        .unwrap_or_default();
+    let init = finish(ctx, &s.name, members);
+    quote! {
+        pub fn #fname(response: #rt::http::StreamingResponse) -> ::std::result::Result<super::types::#t, #rt::json::DeError> {
+            #headers
+            #status
+            #decl
+            #http
+            #stream
             ::std::result::Result::Ok(super::types::#t { #init })
         }
     }
