@@ -313,7 +313,8 @@ impl ConfigBuilder {
         self
     }
 
-    /// Timeout of each attempt (sending the request and reading the whole response).
+    /// Timeout of each attempt: sending the request and reading the whole response (for a
+    /// streamed response body, up to its head; reading the stream is up to the caller).
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.attempt_timeout = Some(timeout);
         self
