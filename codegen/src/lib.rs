@@ -191,8 +191,7 @@ impl Config {
         }
         let mut files = Vec::new();
         for service in &services {
-            let tokens = emit::service_module(service, &self.runtime_path);
-            let contents = emit::format_file(tokens).map_err(|e| Error {
+            let contents = emit::service_file(service, &self.runtime_path).map_err(|e| Error {
                 diagnostics: vec![
                     Diagnostic::error(format!(
                         "internal error: the code generated for service `{}` does not parse: {e}",

@@ -65,8 +65,83 @@ impl<'a> Ctx<'a> {
 /// An identifier from a name the naming module made; raw identifiers (`r#type`) allowed.
 /// Names are valid by construction (naming's tests); an invalid one degrades, never panics.
 pub(crate) fn ident(name: &str) -> Ident {
+    // Fast path: a plain ASCII identifier that is not a keyword is exactly what
+    // `syn::parse_str::<Ident>` would return, without running the lexer and parser.
+    if is_plain_ident(name) {
+        return Ident::new(name, Span::call_site());
+    }
     syn::parse_str::<Ident>(name)
         .unwrap_or_else(|_| Ident::new("__invalid_identifier", Span::call_site()))
+}
+
+/// `[A-Za-z_][A-Za-z0-9_]*` and none of the words `syn` refuses as an identifier (keywords and
+/// `_`; the list also holds a few weak keywords, which merely take the parser's path).
+fn is_plain_ident(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    let starts_well = bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_');
+    starts_well
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !matches!(
+            name,
+            "_" | "abstract"
+                | "as"
+                | "async"
+                | "await"
+                | "become"
+                | "box"
+                | "break"
+                | "const"
+                | "continue"
+                | "crate"
+                | "do"
+                | "dyn"
+                | "else"
+                | "enum"
+                | "extern"
+                | "false"
+                | "final"
+                | "fn"
+                | "for"
+                | "gen"
+                | "if"
+                | "impl"
+                | "in"
+                | "let"
+                | "loop"
+                | "macro"
+                | "macro_rules"
+                | "match"
+                | "mod"
+                | "move"
+                | "mut"
+                | "override"
+                | "priv"
+                | "pub"
+                | "raw"
+                | "ref"
+                | "return"
+                | "safe"
+                | "Self"
+                | "self"
+                | "static"
+                | "struct"
+                | "super"
+                | "trait"
+                | "true"
+                | "try"
+                | "type"
+                | "typeof"
+                | "union"
+                | "unsafe"
+                | "unsized"
+                | "use"
+                | "virtual"
+                | "where"
+                | "while"
+                | "yield"
+        )
 }
 
 /// `#[doc = " ..."]` attributes, one per line of optional Markdown docs, so that the formatted
@@ -80,15 +155,16 @@ pub(crate) fn doc(docs: Option<&str>) -> TokenStream {
 
 /// One `#[doc]` attribute per line of `text`.
 pub(crate) fn doc_lines(text: &str) -> TokenStream {
-    let lines = text.lines().map(|line| {
-        let line = if line.is_empty() {
-            String::new()
-        } else {
-            format!(" {line}")
-        };
-        quote!(#[doc = #line])
-    });
-    quote!(#(#lines)*)
+    text.lines()
+        .map(|line| {
+            let line = if line.is_empty() {
+                String::new()
+            } else {
+                format!(" {line}")
+            };
+            quote!(#[doc = #line])
+        })
+        .collect()
 }
 
 /// The name without a raw prefix (`r#type` → `type`), for derived identifiers.
@@ -152,7 +228,8 @@ pub(crate) fn redact(ty: &TypeRef) -> bool {
         }
 }
 
-/// The tokens of one service module.
+/// The tokens of one service module (what [`service_file`] formats, part by part).
+#[cfg(test)]
 pub(crate) fn service_module(svc: &ServiceIr, runtime_path: &str) -> TokenStream {
     let ctx = Ctx::new(svc, runtime_path);
     let module = ident(&svc.module);
@@ -178,8 +255,100 @@ pub(crate) fn service_module(svc: &ServiceIr, runtime_path: &str) -> TokenStream
     }
 }
 
+/// The formatted source of one service module: `service_module`'s output, produced without
+/// materialising the whole module as one token stream. Each part (client, `types`, `builders`,
+/// ...) is emitted and parsed on its own, its tokens dropped before the next part is emitted,
+/// and the parsed items are placed in the service module's `syn` tree; the tree, and so the
+/// formatted text, is the one `format_file(service_module(..))` gives.
+pub(crate) fn service_file(svc: &ServiceIr, runtime_path: &str) -> Result<String, String> {
+    let ctx = Ctx::new(svc, runtime_path);
+    let module = ident(&svc.module);
+    let docs = doc(svc.docs.as_deref());
+    let mut outer: syn::ItemMod =
+        syn::parse2(quote!(#docs pub mod #module {})).map_err(|e| e.to_string())?;
+    let parts: [fn(&Ctx<'_>) -> TokenStream; 7] = [
+        client::client,
+        types::types_module,
+        builders::builders_module,
+        errors::error_module,
+        client::operation_module,
+        crate::protocol::protocol_module,
+        validate::patterns_module,
+    ];
+    let mut items = Vec::new();
+    for part in parts {
+        let file: syn::File = syn::parse2(part(&ctx)).map_err(|e| e.to_string())?;
+        if !file.attrs.is_empty() || file.shebang.is_some() {
+            return Err("a part of the service module starts with an inner attribute".into());
+        }
+        items.extend(file.items);
+    }
+    outer.content = Some((syn::token::Brace::default(), items));
+    let file = syn::File {
+        shebang: None,
+        attrs: Vec::new(),
+        items: vec![syn::Item::Mod(outer)],
+    };
+    Ok(prettyplease::unparse(&file))
+}
+
 /// Formats tokens as a file; `None` if the tokens do not parse (a generator bug).
 pub(crate) fn format_file(tokens: TokenStream) -> Result<String, String> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
     Ok(prettyplease::unparse(&file))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `service_file` formats exactly what `service_module` emits, for every service of the
+    /// repository's models.
+    #[test]
+    fn service_file_is_the_formatted_service_module() {
+        for path in ["mpa.json", "workspaces-web.json"] {
+            let full = concat!(env!("CARGO_MANIFEST_DIR"), "/../models/").to_string() + path;
+            let text = std::fs::read_to_string(&full).unwrap();
+            let sources = [crate::model::Source {
+                name: path,
+                text: &text,
+            }];
+            let model = crate::model::load(&sources).model.unwrap();
+            let (services, _) = crate::ir::build(&model, &crate::ir::Selection::default());
+            assert!(!services.is_empty());
+            for svc in &services {
+                let whole = format_file(service_module(svc, "::anvil_runtime")).unwrap();
+                let parts = service_file(svc, "::anvil_runtime").unwrap();
+                assert!(whole == parts, "{path}: service_file differs");
+            }
+        }
+    }
+
+    #[test]
+    fn plain_identifiers_match_the_parser() {
+        for name in [
+            "a",
+            "_a",
+            "A1",
+            "snake_case",
+            "r#type",
+            "type",
+            "self",
+            "Self",
+            "_",
+            "1a",
+            "a-b",
+            "",
+            "é",
+            "gen",
+            "union",
+            "async",
+            "r#self",
+            "crate",
+        ] {
+            let parsed = syn::parse_str::<Ident>(name)
+                .unwrap_or_else(|_| Ident::new("__invalid_identifier", Span::call_site()));
+            assert_eq!(ident(name).to_string(), parsed.to_string(), "{name:?}");
+        }
+    }
 }
