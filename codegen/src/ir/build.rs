@@ -220,6 +220,7 @@ impl<'a> ServiceBuilder<'a> {
                 types.insert(def.name().to_string(), def);
             }
         }
+        self.optional_input_defaults(&operation_ids, &mut types);
         recursion::box_cycles(&mut types);
         if let Some(deep) = recursion::too_deep(&types) {
             self.too_deep(&types, &deep);
@@ -256,6 +257,62 @@ impl<'a> ServiceBuilder<'a> {
             types,
             patterns: patterns.into_iter().map(|(_, p)| p).collect(),
         })
+    }
+
+    /// Top-level input members with a `@default` become optional: a caller who leaves one unset
+    /// sends nothing and the service applies its default, while a value set explicitly (even
+    /// the default value) is sent. Only for structures that are nothing but an operation's
+    /// input (not nested in another shape, not an output); elsewhere defaults fill values in.
+    fn optional_input_defaults(
+        &self,
+        operation_ids: &BTreeSet<ShapeId>,
+        types: &mut BTreeMap<String, TypeDef>,
+    ) {
+        fn nested<'t>(ty: &'t TypeRef, out: &mut BTreeSet<&'t str>) {
+            match &ty.kind {
+                Kind::Struct(n) => {
+                    out.insert(n);
+                }
+                Kind::List { member, .. } => nested(member, out),
+                Kind::Map { value, .. } => nested(value, out),
+                _ => {}
+            }
+        }
+        let mut referenced: BTreeSet<&str> = BTreeSet::new();
+        for def in types.values() {
+            match def {
+                TypeDef::Struct(s) => s
+                    .members
+                    .iter()
+                    .for_each(|m| nested(&m.ty, &mut referenced)),
+                TypeDef::Union(u) => u
+                    .variants
+                    .iter()
+                    .filter_map(|v| v.ty.as_ref())
+                    .for_each(|t| nested(t, &mut referenced)),
+                _ => {}
+            }
+        }
+        let inputs: BTreeSet<String> = operation_ids
+            .iter()
+            .filter_map(|id| match self.model.shape(id).map(|s| &s.kind) {
+                Some(ShapeKind::Operation(op)) => self.names.get(&op.input).cloned(),
+                _ => None,
+            })
+            .filter(|name| !referenced.contains(name.as_str()))
+            .collect();
+        for name in inputs {
+            if let Some(TypeDef::Struct(s)) = types.get_mut(&name) {
+                if s.in_output || s.error.is_some() {
+                    continue;
+                }
+                for m in &mut s.members {
+                    if !m.required {
+                        m.default = None;
+                    }
+                }
+            }
+        }
     }
 
     /// Reports a chain of types nested too deeply for rustc to compile.
