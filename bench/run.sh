@@ -279,6 +279,7 @@ grep '^RESULT' "$LOGS/gen.out" | sed 's/^RESULT /gen /' >> "$RAW"
 ws_line=$(grep 'model=workspaces-web' "$LOGS/gen.out" || true)
 GEN_WS=$(field "$ws_line" generate_ms)
 PARSE_WS=$(field "$ws_line" parse_ms)
+GEN_WS_RAW=$(field "$ws_line" generate_raw_ms)
 
 # ---------------------------------------------------------------------------------------
 # The table.
@@ -342,6 +343,7 @@ row "CPU per call, 64 concurrent ($CALL_PROFILE): µs" "$(v CPU_anvil_64)" "$(v 
 row "wall per call, sequential: µs" "$(v WALL_anvil_1)" "$(v WALL_anchor_1)" info-ratio "—"
 row "wall per call, 64 concurrent: µs" "$(v WALL_anvil_64)" "$(v WALL_anchor_64)" info-ratio "—"
 row "generate full WorkSpaces Web model (release generator): ms" "$GEN_WS" "" abs 100
+row "  same, unformatted (Config::pretty(false)): ms" "$GEN_WS_RAW" "" info "—"
 row "  parse its JSON only (serde_json::Value, the floor): ms" "$PARSE_WS" "" info "—"
 row "validate maximal input ($CALL_PROFILE, median): µs" "$(calc "${VALIDATE_NS:-0} / 1000" 2)" "" "$([ "$QUICK" = 1 ] && echo trial-abs || echo abs)" 20
 row "  same with 20 details at 131,072 chars (extreme): µs" "$(calc "${VALIDATE_HUGE_NS:-0} / 1000" 1)" "" info "—"
@@ -355,17 +357,17 @@ row "  same with 20 details at 131,072 chars (extreme): µs" "$(calc "${VALIDATE
 } > "$LOGS/table.md"
 
 {
-    echo "| model | operations | JSON bytes | parse ms (floor) | generate ms | generate / parse | generated lines |"
-    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    echo "| model | operations | JSON bytes | parse ms (floor) | generate ms | unformatted ms | generate / parse | generated lines |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     while read -r line; do
         m=$(field "$line" model)
         if [ -n "$(field "$line" error)" ]; then
-            echo "| $m | | | | failed: $(field "$line" error) | | |"
+            echo "| $m | | | | failed: $(field "$line" error) | | | |"
             continue
         fi
         p=$(field "$line" parse_ms)
         g=$(field "$line" generate_ms)
-        echo "| $m | $(field "$line" operations) | $(field "$line" bytes) | $p | $g | $(calc "$g / $p" 1) | $(field "$line" generated_lines) |"
+        echo "| $m | $(field "$line" operations) | $(field "$line" bytes) | $p | $g | $(field "$line" generate_raw_ms) | $(calc "$g / $p" 1) | $(field "$line" generated_lines) |"
     done < <(grep '^RESULT' "$LOGS/gen.out")
 } > "$LOGS/gen-table.md"
 

@@ -42,6 +42,7 @@ pub struct Config {
     runtime_path: String,
     selection: ir::Selection,
     emit_rerun_if_changed: bool,
+    pretty: bool,
 }
 
 impl Default for Config {
@@ -121,7 +122,18 @@ impl Config {
             runtime_path: "::anvil_runtime".to_string(),
             selection: ir::Selection::default(),
             emit_rerun_if_changed: true,
+            pretty: true,
         }
+    }
+
+    /// Whether generated code is formatted with `prettyplease` (default true). Off, each file
+    /// is the token stream as rustc reads it, on one line: generation is several times faster
+    /// (formatting is most of its cost) but the output is not for reading. For build scripts
+    /// whose output nobody opens; snapshots, the CLI and [`write_crate`](Self::write_crate)
+    /// should keep it on.
+    pub fn pretty(mut self, on: bool) -> Self {
+        self.pretty = on;
+        self
     }
 
     /// Adds a model file (JSON AST). Several files are merged into one model.
@@ -191,7 +203,12 @@ impl Config {
         }
         let mut files = Vec::new();
         for service in &services {
-            let contents = emit::service_file(service, &self.runtime_path).map_err(|e| Error {
+            let contents = if self.pretty {
+                emit::service_file(service, &self.runtime_path)
+            } else {
+                Ok(emit::service_module(service, &self.runtime_path).to_string())
+            };
+            let contents = contents.map_err(|e| Error {
                 diagnostics: vec![
                     Diagnostic::error(format!(
                         "internal error: the code generated for service `{}` does not parse: {e}",

@@ -82,11 +82,17 @@ fn main() -> std::process::ExitCode {
         let generate = median(runs, || {
             std::hint::black_box(config.generate(&source).is_ok());
         });
+        // The same without prettyplease (`Config::pretty(false)`): the token stream as text.
+        let raw_config = anvil_codegen::Config::new().pretty(false);
+        let generate_raw = median(runs, || {
+            std::hint::black_box(raw_config.generate(&source).is_ok());
+        });
         println!(
-            "RESULT model={name} bytes={} operations={operations} generated_lines={lines} parse_ms={:.2} generate_ms={:.2} runs={runs}",
+            "RESULT model={name} bytes={} operations={operations} generated_lines={lines} parse_ms={:.2} generate_ms={:.2} generate_raw_ms={:.2} runs={runs}",
             text.len(),
             ms(parse),
-            ms(generate)
+            ms(generate),
+            ms(generate_raw)
         );
     }
     if failed {

@@ -229,7 +229,6 @@ pub(crate) fn redact(ty: &TypeRef) -> bool {
 }
 
 /// The tokens of one service module (what [`service_file`] formats, part by part).
-#[cfg(test)]
 pub(crate) fn service_module(svc: &ServiceIr, runtime_path: &str) -> TokenStream {
     let ctx = Ctx::new(svc, runtime_path);
     let module = ident(&svc.module);
