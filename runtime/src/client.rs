@@ -4,7 +4,7 @@
 use crate::compression::CompressionConfig;
 use crate::credentials::{DefaultCredentialsChain, ProvideCredentials};
 use crate::endpoint::{Endpoint, Params, RuleSet, Value as EndpointValue};
-use crate::error::{ConfigError, SdkError, TimeoutError, TimeoutKind};
+use crate::error::{ConfigError, SdkError, SendError, TimeoutError, TimeoutKind};
 use crate::http::{HttpClient, HttpRequest, HttpResponse, StreamingResponse, TransportError};
 use crate::stream::ByteStream;
 use http::header::{CONTENT_LENGTH, HOST, HeaderName, HeaderValue, USER_AGENT};
@@ -611,6 +611,18 @@ impl Handle {
         request: HttpRequest,
         host_prefix: &str,
     ) -> Result<HttpResponse, SdkError<E>> {
+        self.dispatch(op, request, host_prefix).await.map_err(widen)
+    }
+
+    /// [`send_with_host_prefix`](Self::send_with_host_prefix) without the operation's error
+    /// type (what generated code calls; [`SendError::widen`] types the error): the whole
+    /// pipeline is compiled once, here, not once per operation in every generated crate.
+    pub async fn dispatch(
+        &self,
+        op: &'static OperationMeta,
+        request: HttpRequest,
+        host_prefix: &str,
+    ) -> Result<HttpResponse, SendError> {
         match self
             .send_timed(op, request, None, false, host_prefix)
             .await?
@@ -638,10 +650,24 @@ impl Handle {
     pub async fn send_streaming<E>(
         &self,
         op: &'static OperationMeta,
-        mut request: HttpRequest,
+        request: HttpRequest,
         body: Option<ByteStream>,
         host_prefix: &str,
     ) -> Result<StreamingResponse, SdkError<E>> {
+        self.dispatch_streaming(op, request, body, host_prefix)
+            .await
+            .map_err(widen)
+    }
+
+    /// [`send_streaming`](Self::send_streaming) without the operation's error type (what
+    /// generated code calls; [`SendError::widen`] types the error).
+    pub async fn dispatch_streaming(
+        &self,
+        op: &'static OperationMeta,
+        mut request: HttpRequest,
+        body: Option<ByteStream>,
+        host_prefix: &str,
+    ) -> Result<StreamingResponse, SendError> {
         let one_shot = match body {
             Some(mut b) => match b.take_bytes() {
                 Some(bytes) => {
@@ -661,14 +687,14 @@ impl Handle {
         }
     }
 
-    async fn send_timed<E>(
+    async fn send_timed(
         &self,
         op: &'static OperationMeta,
         request: HttpRequest,
         one_shot: Option<ByteStream>,
         stream_response: bool,
         host_prefix: &str,
-    ) -> Result<Reply, SdkError<E>> {
+    ) -> Result<Reply, SendError> {
         let run = self.send_with_retries(op, request, one_shot, stream_response, host_prefix);
         match self.inner.config.operation_timeout {
             Some(limit) => match tokio::time::timeout(limit, run).await {
@@ -682,14 +708,14 @@ impl Handle {
         }
     }
 
-    async fn send_with_retries<E>(
+    async fn send_with_retries(
         &self,
         op: &'static OperationMeta,
         mut request: HttpRequest,
         mut one_shot: Option<ByteStream>,
         stream_response: bool,
         host_prefix: &str,
-    ) -> Result<Reply, SdkError<E>> {
+    ) -> Result<Reply, SendError> {
         let config = &self.inner.config;
         let client = config
             .http_client
@@ -877,7 +903,12 @@ impl Handle {
     }
 }
 
-fn attempt_error<E>(e: AttemptError) -> SdkError<E> {
+/// A pipeline error as the operation's error type.
+fn widen<E>(e: SendError) -> SdkError<E> {
+    e.widen()
+}
+
+fn attempt_error(e: AttemptError) -> SendError {
     match e {
         AttemptError::Transport(t) => SdkError::Transport(t),
         AttemptError::Timeout(d) => SdkError::Timeout(TimeoutError::new(TimeoutKind::Attempt, d)),

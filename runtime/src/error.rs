@@ -343,6 +343,27 @@ pub enum SdkError<E> {
     Service(ServiceError<E>),
 }
 
+/// What the operation-independent part of a call (endpoint, signing, retries, transport)
+/// fails with: any [`SdkError`] but `Service`, which only the operation's own error parser
+/// produces. Keeping it free of the operation's error type lets that part be compiled once in
+/// this crate instead of once per operation in every generated crate.
+pub type SendError = SdkError<std::convert::Infallible>;
+
+impl SendError {
+    /// The same error, typed for an operation whose service errors are `E`.
+    pub fn widen<E>(self) -> SdkError<E> {
+        match self {
+            SdkError::Validation(e) => SdkError::Validation(e),
+            SdkError::Construction(e) => SdkError::Construction(e),
+            SdkError::Config(e) => SdkError::Config(e),
+            SdkError::Timeout(e) => SdkError::Timeout(e),
+            SdkError::Transport(e) => SdkError::Transport(e),
+            SdkError::Response(e) => SdkError::Response(e),
+            SdkError::Service(s) => match s.err {},
+        }
+    }
+}
+
 impl<E> SdkError<E> {
     /// A service error.
     pub fn service(err: E, meta: ErrorMetadata) -> Self {

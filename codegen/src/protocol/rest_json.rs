@@ -440,16 +440,16 @@ fn operation(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
         };
         quote! {
             #prefix_build
-            let response = handle.send_streaming(&OPERATION, request, #body, #prefix_arg).await?;
+            let response = handle.dispatch_streaming(&OPERATION, request, #body, #prefix_arg).await.map_err(#rt::error::SendError::widen)?;
             #buffer
         }
     } else if op.host_prefix.is_some() {
         quote! {
             #prefix_build
-            let response = handle.send_with_host_prefix(&OPERATION, request, #prefix_arg).await?;
+            let response = handle.dispatch(&OPERATION, request, #prefix_arg).await.map_err(#rt::error::SendError::widen)?;
         }
     } else {
-        quote!(let response = handle.send(&OPERATION, request).await?;)
+        quote!(let response = handle.dispatch(&OPERATION, request, "").await.map_err(#rt::error::SendError::widen)?;)
     };
     let handle_response = if streaming_out {
         quote! {
