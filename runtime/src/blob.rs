@@ -164,7 +164,7 @@ fn decode_base64(text: &str) -> Result<Vec<u8>, Base64Error> {
         });
     }
     let data = bytes.get(..bytes.len() - data_len).unwrap_or_default();
-    if data_len > 0 && bytes.len() % 4 != 0 {
+    if data_len > 0 && !bytes.len().is_multiple_of(4) {
         return Err(Base64Error {
             kind: Base64ErrorKind::BadPadding,
         });

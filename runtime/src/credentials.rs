@@ -515,13 +515,13 @@ fn parse_ini(text: &str) -> Vec<Section> {
         }
         let indented = line.starts_with([' ', '\t']);
         if indented {
-            if let (Some(key), Some(section)) = (&last_key, sections.last_mut()) {
-                if let Some(value) = section.properties.get_mut(key) {
-                    if !value.is_empty() {
-                        value.push('\n');
-                    }
-                    value.push_str(strip_inline_comment(trimmed));
+            if let (Some(key), Some(section)) = (&last_key, sections.last_mut())
+                && let Some(value) = section.properties.get_mut(key)
+            {
+                if !value.is_empty() {
+                    value.push('\n');
                 }
+                value.push_str(strip_inline_comment(trimmed));
             }
             continue;
         }

@@ -471,10 +471,10 @@ mod hyper_client {
             if e.is::<std::io::Error>() {
                 return TransportErrorKind::Io;
             }
-            if let Some(h) = e.downcast_ref::<hyper::Error>() {
-                if h.is_incomplete_message() || h.is_closed() || h.is_canceled() {
-                    return TransportErrorKind::Io;
-                }
+            if let Some(h) = e.downcast_ref::<hyper::Error>()
+                && (h.is_incomplete_message() || h.is_closed() || h.is_canceled())
+            {
+                return TransportErrorKind::Io;
             }
             cur = e.source();
         }

@@ -309,12 +309,12 @@ fn checks(ctx: &Ctx<'_>, ty: &TypeRef, value: &TokenStream, depth: u32) -> Optio
         let p = format_ident!("PATTERN_{}", i);
         out.push(quote!(v.pattern(#value, &super::patterns::#p);));
     }
-    if c.unique_items {
-        if let Kind::List { .. } = ty.kind {
-            out.push(quote! {
+    if c.unique_items
+        && let Kind::List { .. } = ty.kind
+    {
+        out.push(quote! {
                 v.unique_items(#value.iter().enumerate().any(|(i, a)| #value.iter().take(i).any(|b| b == a)));
             });
-        }
     }
     let item = format_ident!("item{}", depth);
     let key = format_ident!("key{}", depth);
@@ -423,17 +423,15 @@ fn range_check(
             Some(t) => t.parse::<i64>().ok().map(Some),
         }
     };
-    if integer {
-        if let (Some(lo), Some(hi)) = (as_i64(min), as_i64(max)) {
-            let lo = opt_i64(lo);
-            let hi = opt_i64(hi);
-            let conv = if matches!(ty.kind, Kind::Long) {
-                quote!(*#value)
-            } else {
-                quote!(i64::from(*#value))
-            };
-            return Some(quote!(v.range_i64(#conv, #lo, #hi);));
-        }
+    if integer && let (Some(lo), Some(hi)) = (as_i64(min), as_i64(max)) {
+        let lo = opt_i64(lo);
+        let hi = opt_i64(hi);
+        let conv = if matches!(ty.kind, Kind::Long) {
+            quote!(*#value)
+        } else {
+            quote!(i64::from(*#value))
+        };
+        return Some(quote!(v.range_i64(#conv, #lo, #hi);));
     }
     let as_f64 = |s: Option<&str>| -> TokenStream {
         match s

@@ -423,10 +423,10 @@ pub fn verify_sigv4(request: &Recorded, signer: &Signer<'_>) -> Result<(), Strin
     if request.header("x-amz-content-sha256") == Some("UNSIGNED-PAYLOAD") {
         // A streamed body: the signature covers the literal instead of the body's hash.
         payload_hash = "UNSIGNED-PAYLOAD".to_owned();
-    } else if let Some(claimed) = request.header("x-amz-content-sha256") {
-        if claimed != payload_hash {
-            return Err("x-amz-content-sha256 does not match the body".into());
-        }
+    } else if let Some(claimed) = request.header("x-amz-content-sha256")
+        && claimed != payload_hash
+    {
+        return Err("x-amz-content-sha256 does not match the body".into());
     }
     let canonical_request = format!(
         "{}\n{canonical_uri}\n{}\n{canonical_headers}\n{}\n{payload_hash}",
