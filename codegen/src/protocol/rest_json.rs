@@ -1452,20 +1452,7 @@ fn de_output(ctx: &Ctx<'_>, op: &OperationIr, fname: &Ident) -> TokenStream {
         }
     };
     let http = read_http(ctx, &s.name, &members);
-    let uses_headers = members
-        .iter()
-        .any(|m| matches!(m.binding, Binding::Header(_) | Binding::PrefixHeaders(_)));
-    let uses_status = members.iter().any(|m| m.binding == Binding::ResponseCode);
-    let headers = if uses_headers {
-        quote!(let headers = &response.headers;)
-    } else {
-        TokenStream::new()
-    };
-    let status = if uses_status {
-        quote!(let status = response.status;)
-    } else {
-        TokenStream::new()
-    };
+    let (headers, status, uses_headers, uses_status) = response_locals(&members);
     let init = finish(ctx, &s.name, &members);
     let resp = if body.is_empty() && !uses_headers && !uses_status {
         quote!(_response)
@@ -1484,19 +1471,9 @@ fn de_output(ctx: &Ctx<'_>, op: &OperationIr, fname: &Ident) -> TokenStream {
     }
 }
 
-/// `de_output_<op>` for an output with a `@streaming` payload: takes the response with its
-/// body unread, and moves the body into the output.
-fn de_output_streaming(
-    ctx: &Ctx<'_>,
-    s: &StructDef,
-    members: &[&MemberIr],
-    fname: &Ident,
-) -> TokenStream {
-    let rt = &ctx.rt;
-    let t = ident(&s.name);
-    let others: Vec<&MemberIr> = members.iter().copied().filter(|m| !m.streaming).collect();
-    let decl = declare(&others);
-    let http = read_http(ctx, &s.name, members);
+/// The `headers` and `status` locals an output reader needs (empty when no member is bound
+/// to a header or the status code), and whether each is needed.
+fn response_locals(members: &[&MemberIr]) -> (TokenStream, TokenStream, bool, bool) {
     let uses_headers = members
         .iter()
         .any(|m| matches!(m.binding, Binding::Header(_) | Binding::PrefixHeaders(_)));
@@ -1511,6 +1488,23 @@ fn de_output_streaming(
     } else {
         TokenStream::new()
     };
+    (headers, status, uses_headers, uses_status)
+}
+
+/// `de_output_<op>` for an output with a `@streaming` payload: takes the response with its
+/// body unread, and moves the body into the output.
+fn de_output_streaming(
+    ctx: &Ctx<'_>,
+    s: &StructDef,
+    members: &[&MemberIr],
+    fname: &Ident,
+) -> TokenStream {
+    let rt = &ctx.rt;
+    let t = ident(&s.name);
+    let others: Vec<&MemberIr> = members.iter().copied().filter(|m| !m.streaming).collect();
+    let decl = declare(&others);
+    let http = read_http(ctx, &s.name, members);
+    let (headers, status, _, _) = response_locals(members);
     let stream = members
         .iter()
         .find(|m| m.streaming)
