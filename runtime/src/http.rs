@@ -528,17 +528,7 @@ mod hyper_client {
                 chunks.push(data);
             }
         }
-        Ok(match chunks.len() {
-            0 => Bytes::new(),
-            1 => chunks.pop().unwrap_or_default(),
-            _ => {
-                let mut all = Vec::with_capacity(total);
-                for c in &chunks {
-                    all.extend_from_slice(c);
-                }
-                Bytes::from(all)
-            }
-        })
+        Ok(crate::stream::concat(chunks, total))
     }
 
     /// The attempt number from the runtime's `amz-sdk-request: attempt=N; max=M` header.

@@ -212,17 +212,7 @@ impl ByteStream {
             };
             chunks.push(chunk);
         }
-        Ok(match chunks.len() {
-            0 => Bytes::new(),
-            1 => chunks.pop().unwrap_or_default(),
-            _ => {
-                let mut all = Vec::with_capacity(total);
-                for c in &chunks {
-                    all.extend_from_slice(c);
-                }
-                Bytes::from(all)
-            }
-        })
+        Ok(concat(chunks, total))
     }
 }
 
@@ -401,6 +391,21 @@ impl Stream for ReaderStream {
                     }
                 }
             }
+        }
+    }
+}
+
+/// `chunks` (holding `total` bytes) as one buffer, copying only when there are several.
+pub(crate) fn concat(mut chunks: Vec<Bytes>, total: usize) -> Bytes {
+    match chunks.len() {
+        0 => Bytes::new(),
+        1 => chunks.pop().unwrap_or_default(),
+        _ => {
+            let mut all = Vec::with_capacity(total);
+            for c in &chunks {
+                all.extend_from_slice(c);
+            }
+            Bytes::from(all)
         }
     }
 }

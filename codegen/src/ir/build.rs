@@ -487,12 +487,7 @@ impl<'a> ServiceBuilder<'a> {
                         ty,
                         boxed: false,
                         docs: doc_of(&m.traits),
-                        json_name: m
-                            .traits
-                            .get("smithy.api#jsonName")
-                            .and_then(Node::as_str)
-                            .unwrap_or(&m.name)
-                            .to_string(),
+                        json_name: json_name(m),
                     });
                 }
                 TypeDef::Union(UnionDef {
@@ -640,12 +635,7 @@ impl<'a> ServiceBuilder<'a> {
                 docs: doc_of(&m.traits),
                 idempotency_token: m.traits.has("smithy.api#idempotencyToken"),
                 binding,
-                json_name: m
-                    .traits
-                    .get("smithy.api#jsonName")
-                    .and_then(Node::as_str)
-                    .unwrap_or(&m.name)
-                    .to_string(),
+                json_name: json_name(m),
                 media_type: self
                     .model
                     .shape(&m.target)
@@ -1196,4 +1186,13 @@ fn write_json_string(s: &str, out: &mut String) {
         }
     }
     out.push('"');
+}
+
+/// The member's JSON key: its `@jsonName`, else its name.
+fn json_name(m: &Member) -> String {
+    m.traits
+        .get("smithy.api#jsonName")
+        .and_then(Node::as_str)
+        .unwrap_or(&m.name)
+        .to_string()
 }
