@@ -1,5 +1,5 @@
 //! Protocol compliance tests: turns the `smithy.test#httpRequestTests` and
-//! `smithy.test#httpResponseTests` cases of a restJson1 service into Rust test functions that
+//! `smithy.test#httpResponseTests` cases of a service (for the protocol its client speaks) into Rust test functions that
 //! drive the generated client.
 //!
 //! Each case becomes a function returning `Result<(), String>`, listed in a `CASES` table that a
@@ -18,19 +18,18 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::emit::{bare, ident, prefixed};
-use crate::ir::{Kind, OperationIr, Protocol, ServiceIr, StructDef, TypeDef, TypeRef};
+use crate::ir::{Kind, OperationIr, ServiceIr, StructDef, TypeDef, TypeRef};
 use crate::model::{Model, Node, NodeValue, ShapeId};
 use crate::{Config, Diagnostic, Error, Generated, GeneratedFile, ModelSource};
 
 const REQUEST_TESTS: &str = "smithy.test#httpRequestTests";
 const RESPONSE_TESTS: &str = "smithy.test#httpResponseTests";
-const REST_JSON: &str = "aws.protocols#restJson1";
 
 /// The idempotency token request cases expect when they do not set one.
 const FIXED_TOKEN: &str = "00000000-0000-4000-8000-000000000000";
 
 impl Config {
-    /// Generates the restJson1 protocol compliance tests of the selected services: one file
+    /// Generates the protocol compliance tests of the selected services: one file
     /// per service that has client test cases, `<module>_protocol_tests.rs`. The code refers
     /// to `<harness_path>::<module>` for the generated client and `<harness_path>::support`
     /// for the helpers of the `anvil-protocol-tests` crate. Not a stable API.
@@ -70,7 +69,7 @@ impl Config {
         })?;
         let mut files = Vec::new();
         for svc in &services {
-            if svc.protocol != Protocol::RestJson1 {
+            if !svc.protocol.is_supported() {
                 continue;
             }
             let generator = Gen {
@@ -120,13 +119,14 @@ struct Case<'a> {
     request: bool,
 }
 
-fn cases_of(node: Option<&Node>) -> Vec<&Node> {
+/// The client cases of `node` for `protocol`.
+fn cases_of<'n>(node: Option<&'n Node>, protocol: &str) -> Vec<&'n Node> {
     node.and_then(Node::as_array)
         .unwrap_or_default()
         .iter()
         .filter(|c| {
             c.get("appliesTo").and_then(Node::as_str) != Some("server")
-                && c.get("protocol").and_then(Node::as_str) == Some(REST_JSON)
+                && c.get("protocol").and_then(Node::as_str) == Some(protocol)
         })
         .collect()
 }
@@ -165,7 +165,7 @@ impl Gen<'_> {
                 continue;
             };
             for (key, request) in [(REQUEST_TESTS, true), (RESPONSE_TESTS, false)] {
-                for node in cases_of(traits.get(key)) {
+                for node in cases_of(traits.get(key), self.svc.protocol.id()) {
                     let id = str_of(node, "id").unwrap_or("unnamed").to_string();
                     out.push(Case {
                         id,
@@ -185,7 +185,7 @@ impl Gen<'_> {
             let Some(traits) = self.traits_of(&s.id) else {
                 continue;
             };
-            let nodes = cases_of(traits.get(RESPONSE_TESTS));
+            let nodes = cases_of(traits.get(RESPONSE_TESTS), self.svc.protocol.id());
             if nodes.is_empty() {
                 continue;
             }
@@ -224,6 +224,9 @@ impl Gen<'_> {
             Some(r) => quote!(::std::option::Option::Some(#r)),
             None => quote!(::std::option::Option::None),
         };
+        let shape_name = &svc.shape_name;
+        let protocols = crate::emit::protocol_statics(svc, rt);
+        let query_compatible = svc.query_compatible;
         let cases = self.cases();
         let mut fns = Vec::new();
         let mut table = Vec::new();
@@ -257,6 +260,9 @@ impl Gen<'_> {
                 api_version: #version,
                 endpoint_rules: #rules,
                 env_name: "",
+                shape_name: #shape_name,
+                protocols: #protocols,
+                query_compatible: #query_compatible,
             };
             /// Every client test case of the service, in model order.
             pub static CASES: &[#support::Case] = &[#(#table)*];
@@ -368,6 +374,12 @@ impl Gen<'_> {
         };
         let params = node.get("params").unwrap_or(&empty);
         let nan = has_nan(params);
+        // Binary bodies (CBOR) are base64 in the case.
+        let body = if str_of(node, "bodyMediaType") == Some("application/cbor") {
+            quote!(#rt::Blob::from_base64(#body).map_err(|e| ::std::format!("the case's body is not base64: {e}"))?.into_inner())
+        } else {
+            quote!(#body)
+        };
         let response = quote! {
             let response = #rt::http::HttpResponse::new(#code, #body) #(#headers)*;
         };

@@ -1,11 +1,13 @@
 //! Client configuration and the request pipeline shared by every operation: endpoint
 //! resolution, signing, sending, retries and timeouts.
 
+use crate::codec::SerializeStruct;
 use crate::compression::CompressionConfig;
 use crate::credentials::{DefaultCredentialsChain, ProvideCredentials};
 use crate::endpoint::{Endpoint, Params, RuleSet, Value as EndpointValue};
 use crate::error::{ConfigError, SdkError, SendError, TimeoutError, TimeoutKind};
 use crate::http::{HttpClient, HttpRequest, HttpResponse, StreamingResponse, TransportError};
+use crate::protocol::{Operation, Protocol};
 use crate::stream::ByteStream;
 use http::header::{CONTENT_LENGTH, HOST, HeaderName, HeaderValue, USER_AGENT};
 use std::fmt;
@@ -28,6 +30,16 @@ pub struct ServiceMeta {
     /// The suffix of the service's endpoint variable: `AWS_ENDPOINT_URL_<env_name>`
     /// (`WORKSPACES_WEB`).
     pub env_name: &'static str,
+    /// The service shape's name (`DynamoDB_20120810`): the `X-Amz-Target` prefix of the
+    /// awsJson protocols and the service segment of rpcv2Cbor paths.
+    pub shape_name: &'static str,
+    /// The protocols the service supports that the runtime speaks, the default first (empty
+    /// for protocols still generated into the client). [`ConfigBuilder::protocol`] picks
+    /// another.
+    pub protocols: &'static [&'static dyn Protocol],
+    /// `aws.protocols#awsQueryCompatible`: requests carry `x-amzn-query-mode`, error
+    /// responses may carry the query API's code in `x-amzn-query-error`.
+    pub query_compatible: bool,
 }
 
 /// What the runtime needs to know about an operation; a `static` per operation.
@@ -91,6 +103,8 @@ pub struct Config {
     skip_constraints: bool,
     /// Request compression for `@requestCompression` operations.
     compression: CompressionConfig,
+    /// The preferred protocol (shape id), for services that support several.
+    protocol: Option<String>,
 }
 
 /// A source of idempotency tokens (the default is a random UUID v4 per call).
@@ -214,6 +228,7 @@ pub struct ConfigBuilder {
     token_provider: Option<TokenProvider>,
     skip_constraints: bool,
     compression: CompressionConfig,
+    protocol: Option<String>,
 }
 
 fn env_nonempty(name: &str) -> Option<String> {
@@ -351,7 +366,16 @@ impl ConfigBuilder {
             token_provider: self.token_provider,
             skip_constraints: self.skip_constraints,
             compression: self.compression,
+            protocol: self.protocol,
         }
+    }
+
+    /// The protocol to speak (its shape id, e.g. `smithy.protocols#rpcv2Cbor`) with services
+    /// that support it among several; others keep their default (see
+    /// [`ServiceMeta::protocols`]).
+    pub fn protocol(mut self, id: impl Into<String>) -> Self {
+        self.protocol = Some(id.into());
+        self
     }
 
     /// Turns off gzip compression of `@requestCompression` request bodies (default on, when
@@ -444,6 +468,7 @@ impl RetryQuota {
 struct Inner {
     config: Config,
     service: &'static ServiceMeta,
+    protocol: Option<&'static dyn Protocol>,
     endpoint: OnceLock<Result<ResolvedEndpoint, String>>,
     quota: RetryQuota,
     user_agent: HeaderValue,
@@ -506,10 +531,16 @@ impl Handle {
         let user_agent = HeaderValue::from_str(&ua).unwrap_or_else(|_| {
             HeaderValue::from_static(concat!("anvil/", env!("CARGO_PKG_VERSION")))
         });
+        let preferred = config
+            .protocol
+            .as_deref()
+            .and_then(|id| service.protocols.iter().find(|p| p.id() == id));
+        let protocol = preferred.or(service.protocols.first()).copied();
         Handle {
             inner: Arc::new(Inner {
                 config,
                 service,
+                protocol,
                 endpoint: OnceLock::new(),
                 quota: RetryQuota {
                     tokens: Mutex::new(QUOTA_MAX),
@@ -527,6 +558,49 @@ impl Handle {
     /// The service.
     pub fn service(&self) -> &'static ServiceMeta {
         self.inner.service
+    }
+
+    /// The protocol this client speaks: the configured one if the service supports it, else
+    /// the service's default (`None` for services whose protocol is generated into the
+    /// client).
+    pub fn protocol(&self) -> Option<&'static dyn Protocol> {
+        self.inner.protocol
+    }
+
+    /// Serializes `input` with the client's protocol, fills the operation's host prefix from
+    /// its `@hostLabel` members, and sends it ([`dispatch`](Self::dispatch)): the
+    /// protocol-neutral half of [`crate::protocol::invoke`], compiled once.
+    pub async fn call(
+        &self,
+        op: &'static Operation,
+        input: &(dyn SerializeStruct + Sync),
+    ) -> Result<HttpResponse, SendError> {
+        let protocol = self.protocol().ok_or_else(|| {
+            SdkError::Construction(crate::error::ConstructionError::new(
+                "this client has no runtime protocol",
+            ))
+        })?;
+        let request = protocol
+            .serialize_request(self.service(), op, input)
+            .map_err(SdkError::Construction)?;
+        let prefix = match op.host_prefix {
+            Some(template) => crate::protocol::host_prefix(template, op.input, input)
+                .map_err(SdkError::Construction)?,
+            None => String::new(),
+        };
+        self.dispatch(&op.meta, request, &prefix).await
+    }
+
+    /// The error shape an error response names, as the client's protocol reads it (for
+    /// retry classification).
+    fn error_code(&self, response: &HttpResponse) -> Option<String> {
+        match self.inner.protocol {
+            Some(p) => p.parse_error(self.inner.service, response).ok()?.shape,
+            // Services whose protocol (restJson1) is still generated into the client.
+            None => crate::error::rest_json::parse_error(response)
+                .ok()
+                .and_then(|(meta, _)| meta.code().map(str::to_owned)),
+        }
     }
 
     fn endpoint(&self) -> Result<&ResolvedEndpoint, ConfigError> {
@@ -796,7 +870,7 @@ impl Handle {
                 Ok(Reply::Buffered(resp)) => Ok(resp),
                 Err(e) => Err(e),
             };
-            match classify(op, result) {
+            match classify(op, result, |r| self.error_code(r)) {
                 Outcome::Done(resp) => {
                     // Successes refill the quota: what the retries cost, or one token.
                     self.inner.quota.release(if spent > 0 { spent } else { 1 });
@@ -971,7 +1045,11 @@ fn prepare_endpoint(endpoint: Endpoint) -> Result<ResolvedEndpoint, String> {
 }
 
 /// Decides whether an attempt's result is final or worth retrying.
-fn classify(op: &OperationMeta, result: Result<HttpResponse, AttemptError>) -> Outcome {
+fn classify(
+    op: &OperationMeta,
+    result: Result<HttpResponse, AttemptError>,
+    error_code: impl Fn(&HttpResponse) -> Option<String>,
+) -> Outcome {
     let response = match result {
         Ok(r) => r,
         Err(AttemptError::Transport(t)) => {
@@ -998,9 +1076,7 @@ fn classify(op: &OperationMeta, result: Result<HttpResponse, AttemptError>) -> O
     if response.is_success() {
         return Outcome::Done(response);
     }
-    let code = crate::error::rest_json::parse_error(&response)
-        .ok()
-        .and_then(|(meta, _)| meta.code().map(str::to_owned));
+    let code = error_code(&response);
     let code = code.as_deref();
     let in_list = |list: &[&str]| code.is_some_and(|c| list.contains(&c));
     let retryable = response.status == 429
@@ -1055,6 +1131,9 @@ mod tests {
         api_version: "2020-01-01",
         endpoint_rules: None,
         env_name: "TEST_SERVICE",
+        shape_name: "",
+        protocols: &[],
+        query_compatible: false,
     };
     static OP: OperationMeta = OperationMeta {
         name: "DoThing",

@@ -112,12 +112,15 @@ impl ResponseError {
     }
 
     /// `response` (2xx or error) whose body or headers could not be read as the model says.
-    /// The excerpt is kept only when the body is not JSON at all (a proxy's page): a JSON
-    /// body may hold sensitive members.
+    /// The excerpt is kept only when the body is neither JSON nor well-formed CBOR (a proxy's
+    /// page): a body in a protocol's format may hold sensitive members.
     pub fn deserialize(response: &HttpResponse, err: crate::json::DeError) -> Self {
         let e = ResponseError::new(response.status, err.to_string());
-        let trimmed_empty = response.body.iter().all(u8::is_ascii_whitespace);
-        if !trimmed_empty && serde_json::from_slice::<serde_json::Value>(&response.body).is_err() {
+        let body = &response.body;
+        let trimmed_empty = body.iter().all(u8::is_ascii_whitespace);
+        let in_a_protocol_format = serde_json::from_slice::<serde_json::Value>(body).is_ok()
+            || crate::codec::cbor::validate(body).is_ok();
+        if !trimmed_empty && !in_a_protocol_format {
             e.with_excerpt(&response.body)
         } else {
             e
@@ -339,8 +342,9 @@ pub enum SdkError<E> {
     Transport(TransportError),
     /// The response could not be read.
     Response(ResponseError),
-    /// The service returned an error.
-    Service(ServiceError<E>),
+    /// The service returned an error (boxed: it holds the operation's error and the response
+    /// metadata, and keeps every `Result<_, SdkError<E>>` small).
+    Service(Box<ServiceError<E>>),
 }
 
 /// What the operation-independent part of a call (endpoint, signing, retries, transport)
@@ -367,7 +371,7 @@ impl SendError {
 impl<E> SdkError<E> {
     /// A service error.
     pub fn service(err: E, meta: ErrorMetadata) -> Self {
-        SdkError::Service(ServiceError::new(err, meta))
+        SdkError::Service(Box::new(ServiceError::new(err, meta)))
     }
 
     /// The service error, if this is one.
@@ -398,7 +402,10 @@ impl<E> SdkError<E> {
             SdkError::Timeout(e) => SdkError::Timeout(e),
             SdkError::Transport(e) => SdkError::Transport(e),
             SdkError::Response(e) => SdkError::Response(e),
-            SdkError::Service(s) => SdkError::Service(ServiceError::new(f(s.err), s.meta)),
+            SdkError::Service(s) => {
+                let ServiceError { err, meta } = *s;
+                SdkError::service(f(err), meta)
+            }
         }
     }
 }

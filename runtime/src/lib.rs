@@ -9,6 +9,7 @@
 pub mod binding;
 pub mod blob;
 pub mod client;
+pub mod codec;
 pub mod compression;
 pub mod credentials;
 pub mod datetime;
@@ -21,6 +22,8 @@ pub mod json;
 pub mod numbers;
 pub mod paginator;
 pub mod pattern;
+pub mod protocol;
+pub mod schema;
 pub mod sensitive;
 pub mod sigv4;
 pub mod stream;

@@ -170,8 +170,8 @@ fn official_model_endpoint_tests() {
     files.sort();
     assert_eq!(
         files.len(),
-        10,
-        "expected the ten official models in {}",
+        23,
+        "expected the 23 official models in {}",
         dir.display()
     );
     let outcomes: Vec<Outcome> = files.iter().map(|f| run_model(f)).collect();

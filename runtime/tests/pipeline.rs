@@ -21,6 +21,9 @@ static LOCAL: ServiceMeta = ServiceMeta {
     api_version: "2020-07-08",
     endpoint_rules: None,
     env_name: "WORKSPACES_WEB",
+    shape_name: "",
+    protocols: &[],
+    query_compatible: false,
 };
 
 /// The endpoint rule set of the official WorkSpaces Web model.

@@ -179,6 +179,9 @@ static SERVICE: ServiceMeta = ServiceMeta {
     api_version: "2024-01-01",
     endpoint_rules: None,
     env_name: "LOCAL_TEST",
+    shape_name: "",
+    protocols: &[],
+    query_compatible: false,
 };
 
 static OP: OperationMeta = OperationMeta {

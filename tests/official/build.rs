@@ -1,21 +1,41 @@
-//! Generates the client for the official Amazon WorkSpaces Web model from the reference data
-//! beside the repository (`../shared/aws-models/`); the model is read in place, never copied.
+//! Generates clients for official AWS models from the reference data beside the repository
+//! (`../shared/aws-models/`): WorkSpaces Web (restJson1), DynamoDB (awsJson1_0), SQS
+//! (awsJson1_0 with awsQueryCompatible) and KMS (awsJson1_1). The models are read in place,
+//! never copied.
 
 use std::path::Path;
 
 /// `tests/official/` is two levels below the repository, beside which `shared/` lives.
-const MODEL: &str = "../../../shared/aws-models/workspaces-web-2020-07-08.json";
+const MODELS: &[&str] = &[
+    "../../../shared/aws-models/workspaces-web-2020-07-08.json",
+    "../../../shared/aws-models/dynamodb-2012-08-10.json",
+    "../../../shared/aws-models/sqs-2012-11-05.json",
+    "../../../shared/aws-models/kms-2014-11-01.json",
+];
 
 fn main() {
-    if !Path::new(MODEL).is_file() {
+    let missing: Vec<&str> = MODELS
+        .iter()
+        .copied()
+        .filter(|m| !Path::new(m).is_file())
+        .collect();
+    if !missing.is_empty() {
         eprintln!(
-            "error: the official WorkSpaces Web model is missing: {MODEL} (relative to {})\n  \
-             help: anvil-official-clients generates its client from the reference data in \
-             ../shared beside the repository; put it there (or leave this crate out of the build)",
+            "error: official models are missing: {} (relative to {})\n  \
+             help: anvil-official-clients generates its clients from the reference data in \
+             ../shared beside the repository; put them there (or leave this crate out of the \
+             build)",
+            missing.join(", "),
             std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default()
         );
-        println!("cargo:rerun-if-changed={MODEL}");
+        for m in MODELS {
+            println!("cargo:rerun-if-changed={m}");
+        }
         std::process::exit(1);
     }
-    anvil_codegen::Config::new().model(MODEL).compile_or_exit();
+    let mut config = anvil_codegen::Config::new();
+    for m in MODELS {
+        config = config.model(*m);
+    }
+    config.compile_or_exit();
 }

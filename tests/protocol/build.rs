@@ -1,14 +1,21 @@
-//! Generates the restJson1 protocol-test services (clients) and their compliance cases from
-//! the official Smithy AWS protocol test model into `OUT_DIR`.
+//! Generates the protocol-test services (clients) and their compliance cases from the
+//! official Smithy AWS protocol test model into `OUT_DIR`.
 
 use std::path::{Path, PathBuf};
 
-/// The restJson1 services of the test model that carry client test cases.
+/// The services of the test model that carry client test cases, for the protocols anvil
+/// speaks.
 const SERVICES: &[&str] = &[
     "aws.protocoltests.restjson#RestJson",
     "aws.protocoltests.restjson.validation#RestJsonValidation",
     "com.amazonaws.apigateway#BackplaneControlService",
     "com.amazonaws.glacier#Glacier",
+    "aws.protocoltests.json10#JsonRpc10",
+    "aws.protocoltests.json10#QueryCompatibleJsonRpc10",
+    "aws.protocoltests.json#JsonProtocol",
+    "com.amazonaws.machinelearning#AmazonML_20141212",
+    "aws.protocoltests.rpcv2cbor#NonQueryCompatibleRpcV2Protocol",
+    "aws.protocoltests.rpcv2cbor#QueryCompatibleRpcV2Protocol",
 ];
 
 fn main() {

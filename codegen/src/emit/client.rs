@@ -4,7 +4,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::{Ctx, ident};
-use crate::ir::{OperationIr, Protocol, StructDef};
+use crate::ir::{OperationIr, StructDef};
 
 /// `pub struct Client` and the service's `ServiceMeta`.
 pub(super) fn client(ctx: &Ctx<'_>) -> TokenStream {
@@ -19,6 +19,17 @@ pub(super) fn client(ctx: &Ctx<'_>) -> TokenStream {
         Some(r) => quote!(::std::option::Option::Some(#r)),
         None => quote!(::std::option::Option::None),
     };
+    let shape_name = &svc.shape_name;
+    let protocols = super::operation::protocol_statics(svc, rt);
+    let query_compatible = svc.query_compatible;
+    let default_protocol = svc.protocol.in_runtime().then(|| {
+        quote! {
+            /// The service's default protocol (what response readers use without a client).
+            fn default_protocol() -> &'static dyn #rt::protocol::Protocol {
+                SERVICE.protocols.first().copied().unwrap_or(&#rt::protocol::aws_json::AWS_JSON_1_0)
+            }
+        }
+    });
     let methods = svc.operations.iter().map(|op| {
         let m = ident(&op.method);
         let b = ident(&op.builder);
@@ -70,7 +81,11 @@ pub(super) fn client(ctx: &Ctx<'_>) -> TokenStream {
             api_version: #version,
             endpoint_rules: #rules,
             env_name: #env_name,
+            shape_name: #shape_name,
+            protocols: #protocols,
+            query_compatible: #query_compatible,
         };
+        #default_protocol
     }
 }
 
@@ -126,7 +141,7 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
     };
     let mut_self = input_struct.is_some_and(|s| s.members.iter().any(|m| m.idempotency_token));
     let send_body = match (&ctx.svc.protocol, input_struct) {
-        (Protocol::RestJson1, Some(s)) => {
+        (p, Some(s)) if p.is_supported() => {
             // A streaming input is moved: its body is sent, not copied.
             let input_arg = if s.has_streaming() {
                 quote!(input)
@@ -164,10 +179,11 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
                 super::protocol::#method(&self.handle, #input_arg).await
             }
         }
-        (Protocol::RestJson1, None) => quote!(super::protocol::#method(&self.handle).await),
-        (Protocol::Unsupported(p), _) => {
+        (p, None) if p.is_supported() => quote!(super::protocol::#method(&self.handle).await),
+        (p, _) => {
             let msg = format!(
-                "the protocol `{p}` of this service is not supported by this generator yet"
+                "the protocol `{}` of this service is not supported by this generator yet",
+                p.id()
             );
             quote! {
                 let _ = &self.handle;
@@ -187,7 +203,7 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
     } else {
         send_body
     };
-    let mut_self = mut_self && !op.event_stream;
+    let mut_self = mut_self && !op.event_stream && ctx.svc.protocol.is_supported();
     // A `ByteStream` input cannot be cloned: no `Clone`, and no paginators (they clone).
     let streaming_input = input_struct.is_some_and(StructDef::has_streaming);
     let paginators = if streaming_input {
@@ -235,7 +251,10 @@ fn paginators(ctx: &Ctx<'_>, op: &OperationIr, output: &TokenStream, err: &Ident
         return TokenStream::new();
     };
     let rt = &ctx.rt;
-    let input_token = ident(&p.input_token);
+    // The token goes in through the `set_` accessor, which takes the whole value for every
+    // kind (the plain setter of a map or list inserts or appends one entry).
+    let set_token = super::prefixed("set", &p.input_token);
+    let token_ty = super::rust_type(&p.token, rt);
     let mut token = quote!(out);
     let last = p.output_token.len().saturating_sub(1);
     for (i, (field, optional)) in p.output_token.iter().enumerate() {
@@ -252,17 +271,17 @@ fn paginators(ctx: &Ctx<'_>, op: &OperationIr, output: &TokenStream, err: &Ident
     };
     let pages = quote! {
         /// Sends the request page by page: a stream of outputs that follows the page token
-        /// until the service returns none.
-        pub fn into_paginator(self) -> #rt::paginator::Paginator<#output, super::error::#err> {
+        /// until the service returns none (or an empty one).
+        pub fn into_paginator(self) -> #rt::paginator::Paginator<#output, super::error::#err, #token_ty> {
             #rt::paginator::Paginator::new(
-                move |token: ::std::option::Option<::std::string::String>| {
+                move |token: ::std::option::Option<#token_ty>| {
                     let mut request = self.clone();
-                    if let ::std::option::Option::Some(token) = token {
-                        request.inner = request.inner.#input_token(token);
+                    if token.is_some() {
+                        request.inner = request.inner.#set_token(token);
                     }
                     ::std::boxed::Box::pin(request.send())
                 },
-                |out: &#output| -> ::std::option::Option<::std::string::String> { #token },
+                |out: &#output| -> ::std::option::Option<#token_ty> { #token },
             )
         }
     };
@@ -286,7 +305,7 @@ fn paginators(ctx: &Ctx<'_>, op: &OperationIr, output: &TokenStream, err: &Ident
         };
         quote! {
             /// Sends the request page by page: a stream of the items of every page.
-            pub fn into_item_paginator(self) -> #rt::paginator::Items<#item_ty, #output, super::error::#err> {
+            pub fn into_item_paginator(self) -> #rt::paginator::Items<#item_ty, #output, super::error::#err, #token_ty> {
                 self.into_paginator().items(|out: #output| -> ::std::vec::Vec<#item_ty> { #expr })
             }
         }

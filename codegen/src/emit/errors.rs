@@ -49,6 +49,8 @@ fn error_enum(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
         #doc
         #[derive(::std::fmt::Debug)]
         #[non_exhaustive]
+        // Modeled errors may be large; `SdkError` boxes the service error anyway.
+        #[allow(clippy::large_enum_variant)]
         pub enum #name {
             #(#variants)*
             /// An error the model does not describe for this operation: its code, message,

@@ -27,9 +27,14 @@ use crate::ir::{Kind, ServiceIr, TypeDef, TypeRef};
 mod builders;
 mod client;
 mod errors;
+mod operation;
+mod schema;
+mod serde;
 mod types;
 mod validate;
 
+pub(crate) use operation::{module as operation_module, protocol_statics};
+pub(crate) use serde::required_value;
 pub(crate) use validate::{Validation, default_value, unwrap_default};
 
 /// What every emitter needs: the service and the path of the runtime crate.
@@ -239,6 +244,7 @@ pub(crate) fn service_module(svc: &ServiceIr, runtime_path: &str) -> TokenStream
     let errors = errors::error_module(&ctx);
     let operations = client::operation_module(&ctx);
     let protocol = crate::protocol::protocol_module(&ctx);
+    let schemas = schema::schema_module(&ctx);
     let patterns = validate::patterns_module(&ctx);
     quote! {
         #docs
@@ -249,6 +255,7 @@ pub(crate) fn service_module(svc: &ServiceIr, runtime_path: &str) -> TokenStream
             #errors
             #operations
             #protocol
+            #schemas
             #patterns
         }
     }
@@ -265,13 +272,14 @@ pub(crate) fn service_file(svc: &ServiceIr, runtime_path: &str) -> Result<String
     let docs = doc(svc.docs.as_deref());
     let mut outer: syn::ItemMod =
         syn::parse2(quote!(#docs pub mod #module {})).map_err(|e| e.to_string())?;
-    let parts: [fn(&Ctx<'_>) -> TokenStream; 7] = [
+    let parts: [fn(&Ctx<'_>) -> TokenStream; 8] = [
         client::client,
         types::types_module,
         builders::builders_module,
         errors::error_module,
         client::operation_module,
         crate::protocol::protocol_module,
+        schema::schema_module,
         validate::patterns_module,
     ];
     let mut items = Vec::new();

@@ -132,17 +132,6 @@ impl<'a> ServiceBuilder<'a> {
                 }
             })
             .collect();
-        let protocol = if traits.has("aws.protocols#restJson1") {
-            Protocol::RestJson1
-        } else {
-            let other = traits
-                .iter()
-                .map(|(id, _)| id)
-                .find(|id| id.namespace() == "aws.protocols")
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            Protocol::Unsupported(other)
-        };
         let endpoint_rules = traits.get("smithy.rules#endpointRuleSet").map(node_to_json);
 
         // The operation closure: direct operations, then those reached through resources.
@@ -234,6 +223,8 @@ impl<'a> ServiceBuilder<'a> {
         }
         operations.sort_by(|a, b| a.method.cmp(&b.method));
         self.check_operation_names(&operations);
+        let (protocol, protocols) = protocols_of(traits);
+        self.unsupported_operations(&protocol, &mut operations);
         for op in &mut operations {
             op.pagination = self.pagination(op, &types);
         }
@@ -253,10 +244,64 @@ impl<'a> ServiceBuilder<'a> {
             api_version: svc.version.clone(),
             endpoint_rules,
             protocol,
+            protocols,
+            shape_name: self.service.id.name().to_string(),
+            query_compatible: traits.has("aws.protocols#awsQueryCompatible"),
             operations,
             types,
             patterns: patterns.into_iter().map(|(_, p)| p).collect(),
         })
+    }
+
+    /// Says at build time what the generated client cannot call yet, once per service: every
+    /// operation of a service whose protocols are all unsupported, and event-stream
+    /// operations. Each such operation's docs say so too.
+    fn unsupported_operations(&mut self, protocol: &Protocol, operations: &mut [OperationIr]) {
+        let note = |what: &str| {
+            format!("**Not supported yet:** {what}; calling this operation returns an error.")
+        };
+        let append = |op: &mut OperationIr, text: String| {
+            op.docs = Some(match op.docs.take() {
+                Some(d) => format!("{text}\n\n{d}"),
+                None => text,
+            });
+        };
+        if !protocol.is_supported() {
+            let what = match protocol.id() {
+                "" => "the service declares no protocol".to_string(),
+                id => format!("anvil does not speak the protocol `{id}` yet"),
+            };
+            for op in operations.iter_mut() {
+                append(op, note(&what));
+            }
+            self.diagnostics.push(
+                Diagnostic::warning(format!(
+                    "{what}: the {} operations of this client return an error when called",
+                    operations.len()
+                ))
+                .at_opt(self.service.span.as_ref())
+                .shape(&self.service.id),
+            );
+            return;
+        }
+        let streams: Vec<String> = operations
+            .iter_mut()
+            .filter(|op| op.event_stream)
+            .map(|op| {
+                append(op, note("event streams"));
+                op.name.clone()
+            })
+            .collect();
+        if !streams.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::warning(format!(
+                    "event streams are not supported yet: {} return an error when called",
+                    streams.join(", ")
+                ))
+                .at_opt(self.service.span.as_ref())
+                .shape(&self.service.id),
+            );
+        }
     }
 
     /// Top-level input members with a `@default` become optional: a caller who leaves one unset
@@ -959,6 +1004,7 @@ impl<'a> ServiceBuilder<'a> {
             .unwrap_or_default();
         Some(HttpIr {
             method,
+            uri: uri.to_string(),
             path: segments,
             query,
             code,
@@ -966,7 +1012,9 @@ impl<'a> ServiceBuilder<'a> {
     }
 
     /// Resolves `@paginated` (operation trait over the service's defaults) to field paths.
-    /// Paginators need string tokens; anything else is a warning and no paginator.
+    /// The input and output tokens must have one Rust type that can be a page token: a string,
+    /// or a map (DynamoDB's `ExclusiveStartKey`/`LastEvaluatedKey`) or list; anything else is
+    /// a warning and no paginator.
     fn pagination(
         &mut self,
         op: &OperationIr,
@@ -994,17 +1042,23 @@ impl<'a> ServiceBuilder<'a> {
                 Diagnostic::warning(format!("{what}; no paginator is generated"))
                     .at_opt(shape.span.as_ref())
                     .shape(&op.id)
-                    .help("paginated tokens must name string members of the input and output"),
+                    .help(
+                        "paginated tokens must name members of the input and output of one \
+                         type: a string, map or list",
+                    ),
             );
         };
         let Some(input_member) = input.members.iter().find(|m| m.name == input_token) else {
             warn(self, format!("the input has no member `{input_token}`"));
             return None;
         };
-        if input_member.ty.kind != Kind::String {
+        if !is_token_kind(&input_member.ty.kind) {
             warn(
                 self,
-                format!("the input token `{input_token}` is not a string"),
+                format!(
+                    "the input token `{input_token}` is {}, not a string, map or list",
+                    kind_phrase(&input_member.ty.kind)
+                ),
             );
             return None;
         }
@@ -1015,10 +1069,15 @@ impl<'a> ServiceBuilder<'a> {
             );
             return None;
         };
-        if token_ty.kind != Kind::String {
+        if !same_rust_type(&input_member.ty.kind, &token_ty.kind) {
             warn(
                 self,
-                format!("the output token `{output_token}` is not a string"),
+                format!(
+                    "the output token `{output_token}` ({}) and the input token \
+                     `{input_token}` ({}) differ in type",
+                    kind_phrase(&token_ty.kind),
+                    kind_phrase(&input_member.ty.kind)
+                ),
             );
             return None;
         }
@@ -1032,6 +1091,7 @@ impl<'a> ServiceBuilder<'a> {
         Some(PaginationIr {
             input_token: input_member.field.clone(),
             output_token: output_path,
+            token: input_member.ty.clone(),
             items,
         })
     }
@@ -1052,6 +1112,62 @@ impl<'a> ServiceBuilder<'a> {
                 );
             }
         }
+    }
+}
+
+/// Whether a page token can have this type: the runtime's `PageToken` covers strings, maps
+/// and lists (what an empty token is, is clear for each).
+fn is_token_kind(kind: &Kind) -> bool {
+    matches!(kind, Kind::String | Kind::Map { .. } | Kind::List { .. })
+}
+
+/// Whether two kinds are generated as the same Rust type (constraints, sensitivity and the
+/// target shape aside: `NextToken` and `String` are both `String`).
+fn same_rust_type(a: &Kind, b: &Kind) -> bool {
+    match (a, b) {
+        (
+            Kind::List {
+                member: a,
+                sparse: sa,
+            },
+            Kind::List {
+                member: b,
+                sparse: sb,
+            },
+        ) => sa == sb && same_rust_type(&a.kind, &b.kind),
+        (
+            Kind::Map {
+                key: ka,
+                value: va,
+                sparse: sa,
+            },
+            Kind::Map {
+                key: kb,
+                value: vb,
+                sparse: sb,
+            },
+        ) => sa == sb && same_rust_type(&ka.kind, &kb.kind) && same_rust_type(&va.kind, &vb.kind),
+        _ => a == b,
+    }
+}
+
+/// "a string", "a map", ... for diagnostics about a kind.
+fn kind_phrase(kind: &Kind) -> String {
+    match kind {
+        Kind::String => "a string".into(),
+        Kind::Bool => "a boolean".into(),
+        Kind::Byte | Kind::Short | Kind::Integer | Kind::Long | Kind::BigInteger => {
+            "an integer".into()
+        }
+        Kind::Float | Kind::Double | Kind::BigDecimal => "a number".into(),
+        Kind::Blob => "a blob".into(),
+        Kind::Timestamp => "a timestamp".into(),
+        Kind::Document => "a document".into(),
+        Kind::Enum(n) | Kind::IntEnum(n) => format!("the enum `{n}`"),
+        Kind::Struct(n) => format!("the structure `{n}`"),
+        Kind::Union(n) => format!("the union `{n}`"),
+        Kind::List { .. } => "a list".into(),
+        Kind::Map { .. } => "a map".into(),
     }
 }
 
@@ -1195,4 +1311,28 @@ fn json_name(m: &Member) -> String {
         .and_then(Node::as_str)
         .unwrap_or(&m.name)
         .to_string()
+}
+
+/// The service's protocols (sorted, see [`ServiceIr::protocol`]) and the default: the first
+/// supported one, else the first declared, else `Unsupported("")`.
+fn protocols_of(traits: &crate::model::Traits) -> (Protocol, Vec<Protocol>) {
+    let mut protocols: Vec<Protocol> = traits
+        .iter()
+        .filter_map(|(id, _)| {
+            let text = id.to_string();
+            Protocol::from_id(&text).or_else(|| {
+                (id.namespace() == "aws.protocols" && text != "aws.protocols#awsQueryCompatible")
+                    .then_some(Protocol::Unsupported(text))
+            })
+        })
+        .collect();
+    protocols.sort();
+    protocols.dedup();
+    let default = protocols
+        .iter()
+        .find(|p| p.is_supported())
+        .or(protocols.first())
+        .cloned()
+        .unwrap_or(Protocol::Unsupported(String::new()));
+    (default, protocols)
 }

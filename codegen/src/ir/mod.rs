@@ -37,8 +37,16 @@ pub struct ServiceIr {
     pub api_version: String,
     /// The endpoint rule set as compact JSON, when the service has one.
     pub endpoint_rules: Option<String>,
-    /// The protocol the service declares.
+    /// The protocol clients speak by default: the first supported one of the service's
+    /// protocols in the order of [`Protocol`] (rpcv2Cbor, awsJson1_0, awsJson1_1, restJson1,
+    /// restXml, awsQuery, ec2Query, as smithy-rs orders them), else the first declared.
     pub protocol: Protocol,
+    /// Every protocol the service declares, in that order.
+    pub protocols: Vec<Protocol>,
+    /// The service shape's name (`DynamoDB_20120810`).
+    pub shape_name: String,
+    /// `aws.protocols#awsQueryCompatible`
+    pub query_compatible: bool,
     /// Operations, ordered by Rust method name.
     pub operations: Vec<OperationIr>,
     /// Generated types (structures, unions, enums, int enums), ordered by Rust name.
@@ -47,14 +55,72 @@ pub struct ServiceIr {
     pub patterns: Vec<PatternIr>,
 }
 
-/// The wire protocol of a service.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A wire protocol a service declares.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Protocol {
+    /// `smithy.protocols#rpcv2Cbor`
+    RpcV2Cbor,
+    /// `aws.protocols#awsJson1_0`
+    AwsJson1_0,
+    /// `aws.protocols#awsJson1_1`
+    AwsJson1_1,
     /// `aws.protocols#restJson1`
     RestJson1,
-    /// Anything else (the protocol trait id, or empty when none): types and validators are
+    /// `aws.protocols#restXml`
+    RestXml,
+    /// `aws.protocols#awsQuery`
+    AwsQuery,
+    /// `aws.protocols#ec2Query`
+    Ec2Query,
+    /// Any other protocol trait (its id), or none (empty): types and validators are
     /// generated; operations return a "protocol not supported" error.
     Unsupported(String),
+}
+
+impl Protocol {
+    /// The protocol trait's shape id.
+    pub fn id(&self) -> &str {
+        match self {
+            Protocol::RpcV2Cbor => "smithy.protocols#rpcv2Cbor",
+            Protocol::AwsJson1_0 => "aws.protocols#awsJson1_0",
+            Protocol::AwsJson1_1 => "aws.protocols#awsJson1_1",
+            Protocol::RestJson1 => "aws.protocols#restJson1",
+            Protocol::RestXml => "aws.protocols#restXml",
+            Protocol::AwsQuery => "aws.protocols#awsQuery",
+            Protocol::Ec2Query => "aws.protocols#ec2Query",
+            Protocol::Unsupported(id) => id,
+        }
+    }
+
+    /// The protocol a trait id names, if it is one of the seven.
+    pub fn from_id(id: &str) -> Option<Protocol> {
+        [
+            Protocol::RpcV2Cbor,
+            Protocol::AwsJson1_0,
+            Protocol::AwsJson1_1,
+            Protocol::RestJson1,
+            Protocol::RestXml,
+            Protocol::AwsQuery,
+            Protocol::Ec2Query,
+        ]
+        .into_iter()
+        .find(|p| p.id() == id)
+    }
+
+    /// Spoken by a runtime protocol module over the generated schemas (the client calls
+    /// `anvil_runtime::protocol::invoke`).
+    pub fn in_runtime(&self) -> bool {
+        matches!(
+            self,
+            Protocol::RpcV2Cbor | Protocol::AwsJson1_0 | Protocol::AwsJson1_1
+        )
+    }
+
+    /// Spoken at all by generated clients (in the runtime, or restJson1 still generated
+    /// into the client).
+    pub fn is_supported(&self) -> bool {
+        self.in_runtime() || *self == Protocol::RestJson1
+    }
 }
 
 /// A pattern checked by validators.
@@ -381,6 +447,8 @@ pub struct EnumValueIr {
 pub struct HttpIr {
     /// `POST`, `GET`, ...
     pub method: String,
+    /// The URI pattern as written (`/tables/{TableName}?x=1`).
+    pub uri: String,
     /// Path segments of the URI pattern.
     pub path: Vec<PathSegment>,
     /// Literal query pairs from the URI pattern (`?x=1&y`).
@@ -423,7 +491,8 @@ pub struct OperationIr {
     pub errors: Vec<ErrorRef>,
     /// `@http`, when present.
     pub http: Option<HttpIr>,
-    /// `@paginated` (merged with the service's), when the tokens resolve to string members.
+    /// `@paginated` (merged with the service's), when the tokens resolve to members of one
+    /// usable type (strings, or maps such as DynamoDB's `Key`).
     pub pagination: Option<PaginationIr>,
     /// The input or output has an `@streaming` member bound to an event stream: the operation
     /// is generated but returns a "not supported" error when called.
@@ -443,6 +512,8 @@ pub struct PaginationIr {
     pub input_token: String,
     /// Field path in the output to the next token; each step `true` when it is an `Option`.
     pub output_token: Vec<(String, bool)>,
+    /// The token's type (the input member's): a string, or a map such as DynamoDB's `Key`.
+    pub token: TypeRef,
     /// Field path in the output to the list of items, and the item type.
     pub items: Option<(Vec<(String, bool)>, TypeRef)>,
 }

@@ -1992,7 +1992,7 @@ mod tests {
             .filter(|p| p.extension().is_some_and(|e| e == "json"))
             .collect();
         files.sort();
-        assert_eq!(files.len(), 10, "expected the ten AWS models in {dir:?}");
+        assert_eq!(files.len(), 23, "expected the 23 AWS models in {dir:?}");
         for path in files {
             let text = std::fs::read_to_string(&path).unwrap();
             let name = path.display().to_string();

@@ -14,6 +14,7 @@ mod rest_json;
 pub(crate) fn protocol_module(ctx: &Ctx<'_>) -> TokenStream {
     match &ctx.svc.protocol {
         Protocol::RestJson1 => rest_json::module(ctx),
-        Protocol::Unsupported(_) => TokenStream::new(),
+        p if p.in_runtime() => crate::emit::operation_module(ctx),
+        _ => TokenStream::new(),
     }
 }

@@ -1065,39 +1065,6 @@ fn de_value(ctx: &Ctx<'_>, ty: &TypeRef, v: &TokenStream, path: &str, depth: u32
     }
 }
 
-/// The value a required member takes when the service omitted it (Smithy's error correction),
-/// or an error for aggregates, which have no zero value.
-fn zero_value(ctx: &Ctx<'_>, ty: &TypeRef, path: &str) -> (TokenStream, bool) {
-    let rt = &ctx.rt;
-    let fails = matches!(
-        ty.kind,
-        Kind::Struct(_) | Kind::Union(_) | Kind::BigInteger | Kind::BigDecimal
-    );
-    let tokens = match &ty.kind {
-        Kind::String => quote!(::std::string::String::new()),
-        Kind::Bool => quote!(false),
-        Kind::Byte | Kind::Short | Kind::Integer | Kind::Long => quote!(0),
-        Kind::Float | Kind::Double => quote!(0.0),
-        Kind::Blob => quote!(#rt::Blob::default()),
-        Kind::Timestamp => quote!(#rt::DateTime::from_secs(0)),
-        Kind::Document => quote!(#rt::Document::Null),
-        Kind::Enum(n) => {
-            let n = ident(n);
-            quote!(super::types::#n::from(""))
-        }
-        Kind::IntEnum(n) => {
-            let n = ident(n);
-            quote!(super::types::#n(0))
-        }
-        Kind::List { .. } => quote!(::std::vec::Vec::new()),
-        Kind::Map { .. } => quote!(::std::collections::BTreeMap::new()),
-        Kind::Struct(_) | Kind::Union(_) | Kind::BigInteger | Kind::BigDecimal => {
-            quote!(return ::std::result::Result::Err(#rt::json::DeError::missing(#path)))
-        }
-    };
-    (tokens, fails)
-}
-
 /// `let mut f = None;` declarations and the loop over `obj` that fills body members.
 fn read_body(
     ctx: &Ctx<'_>,
@@ -1222,20 +1189,8 @@ fn finish(ctx: &Ctx<'_>, type_name: &str, members: &[&MemberIr]) -> TokenStream 
             quote!(#f: #d,)
         } else {
             let path = format!("{}.{}", bare(type_name), m.name);
-            let (z, fails) = zero_value(ctx, &m.ty, &path);
-            if fails {
-                quote!(#f: match #l { ::std::option::Option::Some(v) => v, ::std::option::Option::None => #z },)
-            } else if m.boxed {
-                quote!(#f: #l.unwrap_or_else(|| ::std::boxed::Box::new(#z)),)
-            } else {
-                match &m.ty.kind {
-                    Kind::String | Kind::Bool | Kind::Byte | Kind::Short | Kind::Integer
-                    | Kind::Long | Kind::Float | Kind::Double | Kind::Blob
-                    | Kind::List { .. } | Kind::Map { .. } => quote!(#f: #l.unwrap_or_default(),),
-                    Kind::Document | Kind::IntEnum(_) => quote!(#f: #l.unwrap_or(#z),),
-                    _ => quote!(#f: #l.unwrap_or_else(|| #z),),
-                }
-            }
+            let value = crate::emit::required_value(ctx, m, quote!(#l), &path);
+            quote!(#f: #value,)
         }
     });
     quote!(#(#fields)*)

@@ -1,9 +1,10 @@
 //! The client generated from the official WorkSpaces Web model, run signed against moto's
 //! server (<https://github.com/getmoto/moto>), which this test starts on 127.0.0.1 and stops.
 //!
-//! moto is run as `python3 -m moto.server`, else as `moto_server` from `PATH`. When neither
-//! is installed the test says so and passes as skipped, except under `CI=true`, where a missing
-//! moto fails the run (`.ci/run` installs it from PyPI).
+//! moto is started by `support` (shared with the other `moto_*` scenarios): `python3 -m
+//! moto.server`, else `moto_server` from `PATH`. When neither is installed the test says so and
+//! passes as skipped, except under `CI=true`, where a missing moto fails the run (`.ci/run`
+//! installs it from PyPI).
 //!
 //! What moto does differently from the service, and how the client copes:
 //! - timestamps: moto writes `creationDate` as Python's `datetime.now().isoformat()`, a
@@ -25,135 +26,18 @@
 //!   response whose body is not JSON as `SdkError::Response` (status 500, an excerpt of the
 //!   page), after its retries (500 is retryable); the test uses one attempt for that call.
 
-use std::io::Read;
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod support;
 
-use anvil_official_clients::runtime::credentials::Credentials;
-use anvil_official_clients::runtime::{Config, DateTime, SdkError};
+use anvil_official_clients::runtime::{DateTime, SdkError};
 use anvil_official_clients::workspacesweb::Client;
 use anvil_official_clients::workspacesweb::error::GetPortalError;
 use anvil_official_clients::workspacesweb::types::{AuthenticationType, Tag};
 
-const REGION: &str = "us-east-1";
-
-/// How to run moto's server, if it is installed: `python3 -m moto.server` when `python3`
-/// imports it (what `.ci/run` installs, wherever pip put the scripts), else `moto_server` on
-/// `PATH`.
-fn find_moto() -> Option<Vec<String>> {
-    if runs(Command::new("python3").args(["-c", "import moto.server, flask"])) {
-        return Some(vec!["python3".into(), "-m".into(), "moto.server".into()]);
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    for dir in std::env::split_paths(&path) {
-        let candidate = dir.join("moto_server");
-        if candidate.is_file() && runs(Command::new(&candidate).arg("--help")) {
-            return Some(vec![candidate.display().to_string()]);
-        }
-    }
-    None
-}
-
-/// Whether `command` runs and exits successfully (output discarded).
-fn runs(command: &mut Command) -> bool {
-    command
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// A running moto server, killed on drop (on every path, panics included).
-struct Moto {
-    child: Child,
-    addr: SocketAddr,
-    log: PathBuf,
-}
-
-impl Moto {
-    fn start(command: &[String]) -> Moto {
-        let (program, args) = command.split_first().expect("a command");
-        // A free port: bind port 0, read the port, release it for moto.
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free local port")
-            .port();
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("moto-{port}.log"));
-        let log_file = std::fs::File::create(&log).expect("create the moto log");
-        let child = Command::new(program)
-            .args(args)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdin(Stdio::null())
-            .stdout(log_file.try_clone().expect("clone the log handle"))
-            .stderr(log_file)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"));
-        let mut moto = Moto { child, addr, log };
-        moto.wait_until_ready();
-        moto
-    }
-
-    fn wait_until_ready(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("moto exited early ({status}):\n{}", self.log_text());
-            }
-            if TcpStream::connect_timeout(&self.addr, Duration::from_millis(200)).is_ok() {
-                return;
-            }
-            if Instant::now() > deadline {
-                panic!(
-                    "moto did not listen on {} in 60 s:\n{}",
-                    self.addr,
-                    self.log_text()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    fn log_text(&self) -> String {
-        let mut text = String::new();
-        if let Ok(mut f) = std::fs::File::open(&self.log) {
-            let _ = f.read_to_string(&mut text);
-        }
-        text
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if std::thread::panicking() {
-            eprintln!("moto's log ({}):\n{}", self.log.display(), self.log_text());
-        }
-    }
-}
+use support::{Moto, REGION};
 
 /// A client of moto; `validate` false turns off the model's constraint checks.
 fn make_client(moto: &Moto, max_attempts: u32, validate: bool) -> Client {
-    let config = Config::builder()
-        .region(REGION)
-        .endpoint_url(moto.url())
-        .credentials(Credentials::new(
-            "AKIDMOTOEXAMPLE",
-            "moto/example+secret",
-            None,
-        ))
-        .max_attempts(max_attempts)
-        .validate_constraints(validate)
-        .build();
-    Client::new(&config)
+    Client::new(&moto.config(max_attempts, validate))
 }
 
 fn tag(key: &str, value: &str) -> Tag {
@@ -197,16 +81,9 @@ async fn list_portal_arns(client: &Client) -> (Vec<String>, usize) {
 
 #[tokio::test(flavor = "current_thread")]
 async fn workspaces_web_scenario_against_moto() {
-    let Some(command) = find_moto() else {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!(
-                "moto_server is not installed, and CI=true requires it (pip install 'moto[server]')"
-            );
-        }
-        println!("skipped: moto_server not installed (pip install 'moto[server]')");
+    let Some(moto) = support::start_or_skip() else {
         return;
     };
-    let moto = Moto::start(&command);
     let client = make_client(&moto, 3, true);
     let lenient = make_client(&moto, 3, false);
     let arn_prefix = format!("arn:aws:workspaces-web:{REGION}:");

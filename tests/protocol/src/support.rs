@@ -1,7 +1,9 @@
 //! What the generated cases call: the case table type, request checks and a tiny executor.
 
+use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::future::Future;
+use std::process::ExitCode;
 use std::task::{Context, Poll, Waker};
 
 use anvil_runtime::http::HttpRequest;
@@ -41,6 +43,92 @@ pub struct ExpectedRequest {
     pub body: Option<&'static str>,
     /// The body's media type: JSON bodies are compared as JSON.
     pub media_type: Option<&'static str>,
+}
+
+/// `<case id> # reason` lines (blank lines and `#` comments skipped), by case id.
+fn expected_failures(text: &str) -> BTreeMap<&str, &str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| match l.split_once('#') {
+            Some((id, reason)) => (id.trim(), reason.trim()),
+            None => (l, ""),
+        })
+        .collect()
+}
+
+fn run(case: &Case) -> Result<(), String> {
+    match std::panic::catch_unwind(case.run) {
+        Ok(r) => r,
+        Err(p) => Err(format!(
+            "panicked: {}",
+            p.downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_default()
+        )),
+    }
+}
+
+/// Runs one protocol's cases against its expected-failures list (`expected`: the text of
+/// `expected-failures/<protocol>.txt`) and prints `<protocol> protocol tests: N passed, M
+/// expected failures`. Fails on a case that fails but is not listed, and on a listed case
+/// that passes or no longer exists.
+///
+/// The first argument that is not a flag filters cases by id; `PROTOCOL_TESTS_VERBOSE=1`
+/// also prints why each expected failure fails.
+pub fn run_suite(protocol: &str, suites: &[&[Case]], expected: &str) -> ExitCode {
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let verbose = std::env::var_os("PROTOCOL_TESTS_VERBOSE").is_some();
+    let expected = expected_failures(expected);
+    let cases: Vec<&Case> = suites
+        .iter()
+        .flat_map(|c| c.iter())
+        .filter(|c| filter.as_deref().is_none_or(|f| c.id.contains(f)))
+        .collect();
+    std::panic::set_hook(Box::new(|_| {}));
+    let (mut passed, mut known, mut bad) = (0usize, 0usize, 0usize);
+    for case in &cases {
+        match (run(case), expected.get(case.id)) {
+            (Ok(()), None) => passed += 1,
+            (Ok(()), Some(_)) => {
+                bad += 1;
+                println!(
+                    "UNEXPECTED PASS {}: remove it from the expected failures",
+                    case.id
+                );
+            }
+            (Err(e), Some(reason)) => {
+                known += 1;
+                if verbose {
+                    println!(
+                        "expected failure {} ({reason}):\n  {}",
+                        case.id,
+                        e.replace('\n', "\n  ")
+                    );
+                }
+            }
+            (Err(e), None) => {
+                bad += 1;
+                println!("FAILED {}:\n  {}", case.id, e.replace('\n', "\n  "));
+            }
+        }
+    }
+    if filter.is_none() {
+        for id in expected.keys() {
+            if !cases.iter().any(|c| c.id == *id) {
+                bad += 1;
+                println!("STALE expected failure {id}: no such case");
+            }
+        }
+    }
+    println!("{protocol} protocol tests: {passed} passed, {known} expected failures");
+    if bad > 0 {
+        println!("{bad} unexpected outcome(s)");
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// Runs a future that never waits on I/O (the recording transport answers at once) to
