@@ -33,7 +33,7 @@ mod serde;
 mod types;
 mod validate;
 
-pub(crate) use operation::{module as operation_module, protocol_statics};
+pub(crate) use operation::{module as operation_module, operation_meta, protocol_statics};
 pub(crate) use serde::required_value;
 pub(crate) use validate::{Validation, default_value, unwrap_default};
 

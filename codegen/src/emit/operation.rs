@@ -55,23 +55,37 @@ fn descriptor_name(op: &OperationIr) -> proc_macro2::Ident {
     format_ident!("{}", heck::AsShoutySnakeCase(bare(&op.builder)).to_string())
 }
 
+/// The `OperationMeta` literal (name, retryable and throttling codes, compression) that the
+/// send pipeline reads, for every protocol.
+pub(crate) fn operation_meta(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
+    let rt = &ctx.rt;
+    let name = &op.name;
+    let codes = |f: fn(&crate::ir::ErrorInfo) -> bool| {
+        op.errors
+            .iter()
+            .filter(move |e| f(&e.info))
+            .map(|e| &e.code)
+    };
+    let retryable = codes(|i| i.retryable);
+    let throttling = codes(|i| i.throttling);
+    let compression = &op.request_compression;
+    quote! {
+        #rt::OperationMeta {
+            name: #name,
+            retryable_errors: &[#(#retryable),*],
+            throttling_errors: &[#(#throttling),*],
+            request_compression: &[#(#compression),*],
+        }
+    }
+}
+
 fn operation(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
     let rt = &ctx.rt;
     let name = &op.name;
     let desc = descriptor_name(op);
     let method = ident(&op.method);
     let err = ident(&op.error_enum);
-    let retryable = op
-        .errors
-        .iter()
-        .filter(|e| e.info.retryable)
-        .map(|e| &e.code);
-    let throttling = op
-        .errors
-        .iter()
-        .filter(|e| e.info.throttling)
-        .map(|e| &e.code);
-    let compression = &op.request_compression;
+    let meta = operation_meta(ctx, op);
     let input = schema_of(ctx, op.input.as_ref());
     let output = schema_of(ctx, op.output.as_ref());
     let errors = op.errors.iter().map(|e| {
@@ -118,12 +132,7 @@ fn operation(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
     quote! {
         #[doc = #docs]
         pub static #desc: #rt::protocol::Operation = #rt::protocol::Operation {
-            meta: #rt::OperationMeta {
-                name: #name,
-                retryable_errors: &[#(#retryable),*],
-                throttling_errors: &[#(#throttling),*],
-                request_compression: &[#(#compression),*],
-            },
+            meta: #meta,
             input: #input,
             output: #output,
             errors: &[#(#errors),*],

@@ -371,17 +371,7 @@ fn operation(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
     let rt = &ctx.rt;
     let method = ident(&op.method);
     let err = ident(&op.error_enum);
-    let name = &op.name;
-    let retryable = op
-        .errors
-        .iter()
-        .filter(|e| e.info.retryable)
-        .map(|e| &e.code);
-    let throttling = op
-        .errors
-        .iter()
-        .filter(|e| e.info.throttling)
-        .map(|e| &e.code);
+    let meta = crate::emit::operation_meta(ctx, op);
     let output = match &op.output {
         Some(o) => {
             let o = ident(o);
@@ -478,17 +468,11 @@ fn operation(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
     };
     let de_out_fn = de_output(ctx, op, &de_out);
     let de_err_fn = de_error(ctx, op, &de_err);
-    let compression = &op.request_compression;
     quote! {
         pub async fn #method(
             handle: &#rt::Handle #param
         ) -> ::std::result::Result<#output, #rt::SdkError<super::error::#err>> {
-            static OPERATION: #rt::OperationMeta = #rt::OperationMeta {
-                name: #name,
-                retryable_errors: &[#(#retryable),*],
-                throttling_errors: &[#(#throttling),*],
-                request_compression: &[#(#compression),*],
-            };
+            static OPERATION: #rt::OperationMeta = #meta;
             let request = #ser(#arg).map_err(#rt::SdkError::Construction)?;
             #send
             #handle_response
