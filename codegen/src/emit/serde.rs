@@ -43,17 +43,22 @@ fn structure(ctx: &Ctx<'_>, s: &StructDef) -> TokenStream {
     quote!(#ser #de)
 }
 
-fn serialize_struct(ctx: &Ctx<'_>, s: &StructDef) -> TokenStream {
-    let rt = &ctx.rt;
-    let t = ident(&s.name);
-    let writes: Vec<TokenStream> = s
-        .members
+/// The members that travel in the body, with their schema index (streaming payloads are
+/// sent and read by the protocol, not the codec).
+fn wire_members(s: &StructDef) -> impl Iterator<Item = (proc_macro2::Literal, &MemberIr)> {
+    s.members
         .iter()
         .enumerate()
         .filter(|(_, m)| !m.streaming)
+        .map(|(i, m)| (index(i), m))
+}
+
+fn serialize_struct(ctx: &Ctx<'_>, s: &StructDef) -> TokenStream {
+    let rt = &ctx.rt;
+    let t = ident(&s.name);
+    let writes: Vec<TokenStream> = wire_members(s)
         .map(|(i, m)| {
             let f = ident(&m.field);
-            let i = index(i);
             if m.is_optional() {
                 quote! {
                     if let ::std::option::Option::Some(v) = &self.#f {
@@ -91,8 +96,7 @@ fn local(m: &MemberIr) -> proc_macro2::Ident {
 fn deserialize_struct(ctx: &Ctx<'_>, s: &StructDef) -> TokenStream {
     let rt = &ctx.rt;
     let t = ident(&s.name);
-    let read: Vec<&MemberIr> = s.members.iter().filter(|m| !m.streaming).collect();
-    let decls = read.iter().map(|m| {
+    let decls = wire_members(s).map(|(_, m)| {
         let l = local(m);
         let mut ty = super::rust_type(&m.ty, rt);
         if m.boxed {
@@ -100,39 +104,27 @@ fn deserialize_struct(ctx: &Ctx<'_>, s: &StructDef) -> TokenStream {
         }
         quote!(let mut #l: ::std::option::Option<#ty> = ::std::option::Option::None;)
     });
-    let arms: Vec<TokenStream> = s
-        .members
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| !m.streaming)
+    let sets: Vec<(proc_macro2::Literal, TokenStream)> = wire_members(s)
         .map(|(i, m)| {
             let l = local(m);
-            let i = index(i);
             let set = quote!(#l = ::std::option::Option::Some(#rt::codec::DeserializeShape::deserialize(d, m)?));
             (i, set)
         })
-        .map(|(i, set)| quote!(#i => #set,))
         .collect();
-    let reader = match arms.as_slice() {
-        [] => quote!(|_, _| ::std::result::Result::Ok(())),
-        [_] => {
-            let m = read.first().map(|m| local(m));
-            let i = s.members.iter().position(|x| !x.streaming).map(index);
-            quote! {
-                |m, d| {
-                    if m.index == #i {
-                        #m = ::std::option::Option::Some(#rt::codec::DeserializeShape::deserialize(d, m)?);
-                    }
-                    ::std::result::Result::Ok(())
-                }
-            }
+    // One member: an `if` (clippy's `single_match`); none: nothing to read.
+    let dispatch = match sets.as_slice() {
+        [] => None,
+        [(i, set)] => Some(quote!(if m.index == #i { #set; })),
+        _ => {
+            let arms = sets.iter().map(|(i, set)| quote!(#i => #set,));
+            Some(quote!(match m.index { #(#arms)* _ => {} }))
         }
-        _ => quote! {
+    };
+    let reader = match dispatch {
+        None => quote!(|_, _| ::std::result::Result::Ok(())),
+        Some(dispatch) => quote! {
             |m, d| {
-                match m.index {
-                    #(#arms)*
-                    _ => {}
-                }
+                #dispatch
                 ::std::result::Result::Ok(())
             }
         },
