@@ -5,6 +5,12 @@
 //! connection, a timeout), retries and validation failures, over the real transport to a local
 //! server, with every `tracing` event at TRACE captured. The marker must reach the wire (so the
 //! test is meaningful) and must appear in no `Debug`, `Display`, error chain or log line.
+//!
+//! The credentials providers get the same treatment: IMDS and container-endpoint answers and
+//! a `credential_process`'s output carry the marker in the secret, the session token, the
+//! IMDS session token, the container authorization token, bad fields and error bodies, and
+//! none of it may show in the credentials' `Debug`, the providers', the cache's, an error or
+//! a log line.
 
 use std::collections::VecDeque;
 use std::fmt::Write as _;
@@ -12,7 +18,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use anvil_clients::{mpa, workspacesweb};
-use anvil_runtime::credentials::Credentials;
+use anvil_runtime::credentials::{
+    Credentials, CredentialsCache, DefaultCredentialsChain, EcsContainerProvider, Env,
+    ImdsProvider, ProcessProvider, ProvideCredentials,
+};
 use anvil_runtime::{Config, SdkError};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -31,6 +40,9 @@ const MPA_TAG_KEY: &str = "Zq7MkMpaKey";
 const MPA_TAG_VALUE: &str = "Zq7MkMpaValue";
 const SECRET_KEY: &str = "Zq7MkSecretAccessKey";
 const SESSION_TOKEN: &str = "Zq7MkSessionToken";
+const IMDS_TOKEN: &str = "Zq7MkImdsSessionToken";
+const CONTAINER_TOKEN: &str = "Zq7MkContainerAuthToken";
+const PROCESS_ARG: &str = "Zq7MkProcessArgument";
 
 const PORTAL: &str =
     "arn:aws:workspaces-web:us-east-1:123456789012:portal/11111111-2222-3333-4444-555555555555";
@@ -502,4 +514,161 @@ async fn no_secret_reaches_debug_display_errors_or_logs() {
         assert!(!text.contains(MARK), "a secret leaked into: {text}");
     }
     assert!(seen.0.len() > 50, "observed {} texts", seen.0.len());
+}
+
+/// A credentials answer (container/IMDS shape) carrying the secrets.
+fn credentials_body(expiration: &str) -> String {
+    format!(
+        r#"{{"Code":"Success","AccessKeyId":"AKIDPROVIDER","SecretAccessKey":"{SECRET_KEY}","Token":"{SESSION_TOKEN}","Expiration":"{expiration}"}}"#
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credential_providers_leak_no_secret() {
+    capture();
+    let (url, script) = server().await;
+    let mut seen = Seen::default();
+    let good = credentials_body("2099-01-01T00:00:00Z");
+    let bad_answers = [
+        credentials_body(MARK),
+        format!("{SECRET_KEY} {SESSION_TOKEN} not json"),
+        format!(r#"{{"Code":"AssumeRoleUnauthorizedAccess","SecretAccessKey":"{SECRET_KEY}"}}"#),
+        format!(r#"{{"Code":"{MARK} words and {SESSION_TOKEN}"}}"#),
+        format!(r#"{{"AccessKeyId":7,"SecretAccessKey":"{SECRET_KEY}"}}"#),
+    ];
+
+    // IMDS: token, role, credentials; then bad credentials answers (the token is reused).
+    let imds_env = Env::from_vars([("AWS_EC2_METADATA_SERVICE_ENDPOINT", url.as_str())]);
+    let imds = ImdsProvider::with_env(imds_env.clone());
+    script.push([
+        Answer {
+            headers: vec![("x-aws-ec2-metadata-token-ttl-seconds", "21600")],
+            ..answer(200, IMDS_TOKEN)
+        },
+        answer(200, "the-role"),
+        answer(200, &good),
+    ]);
+    let creds = imds.provide_credentials().await.expect("IMDS credentials");
+    assert_eq!(creds.secret_access_key(), SECRET_KEY);
+    seen.debug(&creds);
+    seen.debug(&imds);
+    for body in &bad_answers {
+        script.push([answer(200, "the-role"), answer(200, body)]);
+        let err = imds.load().await.expect_err("bad IMDS answer");
+        seen.error(&err);
+    }
+    script.push([
+        answer(500, SECRET_KEY),
+        answer(500, SECRET_KEY),
+        answer(500, SECRET_KEY),
+    ]);
+    let err = imds.load().await.expect_err("IMDS 500s");
+    seen.error(&err);
+
+    // The container endpoint: the token goes in the Authorization header only.
+    let full_uri = format!("{url}/creds");
+    let container_env = Env::from_vars([
+        ("AWS_CONTAINER_CREDENTIALS_FULL_URI", full_uri.as_str()),
+        ("AWS_CONTAINER_AUTHORIZATION_TOKEN", CONTAINER_TOKEN),
+        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", url.as_str()),
+    ]);
+    let container = EcsContainerProvider::with_env(container_env.clone());
+    script.push([answer(200, &good)]);
+    seen.debug(&container.load().await.expect("container credentials"));
+    seen.debug(&container);
+    for body in bad_answers.iter().cloned().chain([format!(
+        r#"{{"code":"{MARK} x","message":"{CONTAINER_TOKEN}"}}"#
+    )]) {
+        script.push([answer(401, &body)]);
+        seen.error(&container.load().await.expect_err("refused"));
+        script.push([answer(200, &body)]);
+        seen.error(&container.load().await.expect_err("bad answer"));
+    }
+
+    // The cache and the chain over them, including a failed refresh that logs a warning.
+    let short = credentials_body(
+        &anvil_runtime::DateTime::from_system_time(
+            std::time::SystemTime::now() + Duration::from_secs(2),
+        )
+        .to_string(),
+    );
+    let cache = CredentialsCache::new(EcsContainerProvider::with_env(container_env.clone()));
+    script.push([answer(200, &short)]);
+    seen.debug(&cache.provide_credentials().await.expect("cached"));
+    seen.debug(&cache);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    script.push([answer(200, &bad_answers[0])]);
+    let kept = cache
+        .provide_credentials()
+        .await
+        .expect("kept through a failed refresh");
+    assert_eq!(kept.secret_access_key(), SECRET_KEY);
+    let chain = DefaultCredentialsChain::with_env(container_env);
+    script.push([answer(200, &good)]);
+    seen.debug(&chain.provide_credentials().await.expect("chain"));
+    seen.debug(&chain);
+    let failing_chain = DefaultCredentialsChain::with_env(imds_env);
+    script.push([Answer {
+        headers: vec![("x-aws-ec2-metadata-token-ttl-seconds", "21600")],
+        ..answer(200, IMDS_TOKEN)
+    }]);
+    script.push([answer(200, "the-role"), answer(200, &bad_answers[1])]);
+    seen.error(
+        &failing_chain
+            .provide_credentials()
+            .await
+            .expect_err("chain error"),
+    );
+    seen.debug(&failing_chain);
+
+    // credential_process: the output and the arguments stay out of errors and Debug.
+    if cfg!(unix) {
+        let output = format!(
+            r#"{{"Version":1,"AccessKeyId":"AKIDPROC","SecretAccessKey":"{SECRET_KEY}","SessionToken":"{SESSION_TOKEN}"}}"#
+        );
+        let ok = ProcessProvider::new(format!("printf '%s' '{output}' # {PROCESS_ARG}"));
+        let creds = ok.provide_credentials().await.expect("process credentials");
+        assert_eq!(creds.session_token(), Some(SESSION_TOKEN));
+        seen.debug(&creds);
+        seen.debug(&ok);
+        for command in [
+            format!("printf '%s' '{output}'; exit 1 # {PROCESS_ARG}"),
+            format!("printf '%s' '{SECRET_KEY} {PROCESS_ARG}'"),
+            format!(
+                "printf '%s' '{}' # {PROCESS_ARG}",
+                output.replace(":1,", ":2,")
+            ),
+            format!("sleep 5 # {PROCESS_ARG}"),
+        ] {
+            let provider = ProcessProvider::new(command).timeout(Duration::from_millis(300));
+            seen.debug(&provider);
+            seen.error(
+                &provider
+                    .provide_credentials()
+                    .await
+                    .expect_err("process failure"),
+            );
+        }
+    }
+
+    // The tokens did reach the wire.
+    let wire = script.received().join("\n").to_ascii_lowercase();
+    for token in [IMDS_TOKEN, CONTAINER_TOKEN] {
+        assert!(
+            wire.contains(&token.to_ascii_lowercase()),
+            "{token} was sent"
+        );
+    }
+    assert!(!wire.contains(&SECRET_KEY.to_ascii_lowercase()));
+
+    let logs = log_lines();
+    assert!(
+        logs.iter()
+            .any(|l| l.contains("refreshing credentials failed")),
+        "the failed refresh was logged: {logs:#?}"
+    );
+    for text in seen.0.iter().chain(logs.iter()) {
+        assert!(!text.contains(MARK), "a secret leaked into: {text}");
+    }
+    assert!(seen.0.len() > 40, "observed {} texts", seen.0.len());
 }
