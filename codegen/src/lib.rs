@@ -29,7 +29,6 @@ pub mod naming;
 pub mod pattern;
 
 mod emit;
-mod protocol;
 mod protocol_tests;
 
 pub use diagnostic::{Diagnostic, Severity, Span};

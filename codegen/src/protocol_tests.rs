@@ -8,7 +8,8 @@
 //! [`TypeRef`]s. Request cases send through the real pipeline (`protocol::<op>` with a
 //! `Handle` over a recording transport: endpoint, host prefix, `Host` and `Content-Length`
 //! are applied) without input validation, as the protocol tests expect; response cases feed
-//! the status, headers and body to `protocol::de_output_<op>` / `de_errors_<op>`.
+//! the status, headers and body to the runtime's `protocol::read_output` / `read_error` with
+//! the operation's descriptor.
 //!
 //! The generated code refers to `<harness>::<service module>` (the generated client) and
 //! `<harness>::support` (request checks, `block_on`, the `Case` type); see the
@@ -17,7 +18,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::emit::{bare, ident, prefixed};
+use crate::emit::{ident, prefixed};
 use crate::ir::{Kind, OperationIr, ServiceIr, StructDef, TypeDef, TypeRef};
 use crate::model::{Model, Node, NodeValue, ShapeId};
 use crate::{Config, Diagnostic, Error, Generated, GeneratedFile, ModelSource};
@@ -69,7 +70,7 @@ impl Config {
         })?;
         let mut files = Vec::new();
         for svc in &services {
-            if !svc.protocol.is_supported() {
+            if !svc.protocol.in_runtime() {
                 continue;
             }
             let generator = Gen {
@@ -380,9 +381,24 @@ impl Gen<'_> {
         } else {
             quote!(#body)
         };
+        let protocol_id = self.svc.protocol.id();
         let response = quote! {
             let response = #rt::http::HttpResponse::new(#code, #body) #(#headers)*;
+            let protocol = #rt::protocol::by_id(#protocol_id).ok_or("the runtime does not speak this protocol")?;
         };
+        let desc = crate::emit::descriptor_name(op);
+        let err_ty = {
+            let e = ident(&op.error_enum);
+            quote!(#svc::error::#e)
+        };
+        let out_ty = match &op.output {
+            Some(o) => {
+                let o = ident(o);
+                quote!(#svc::types::#o)
+            }
+            None => quote!(()),
+        };
+        let read = quote!(#rt::protocol::read_output::<#out_ty, #err_ty>(protocol, &#svc::protocol::#desc, &response));
         if let Some(err) = case.error {
             let expected = self.struct_expr(err, params, false)?;
             let e = ident(&op.error_enum);
@@ -392,14 +408,10 @@ impl Gen<'_> {
                 .find(|e| e.type_name == err.name)
                 .map(|e| ident(&e.variant))
                 .ok_or("the error is not one of the operation's")?;
-            let de = format_ident!(
-                "de_errors_{}",
-                heck::AsSnakeCase(bare(&op.builder)).to_string()
-            );
             return Ok(quote! {
                 #response
                 let expected = #expected;
-                match #svc::protocol::#de(&response) {
+                match #rt::protocol::read_error::<#err_ty>(protocol, &SERVICE, &#svc::protocol::#desc, &response) {
                     #rt::SdkError::Service(s) => match s.into_err() {
                         #svc::error::#e::#variant(got) => #support::compare(&got, &expected, #nan),
                         other => ::std::result::Result::Err(::std::format!("wrong error: {:?}", other)),
@@ -408,21 +420,21 @@ impl Gen<'_> {
                 }
             });
         }
-        let de = format_ident!(
-            "de_output_{}",
-            heck::AsSnakeCase(bare(&op.builder)).to_string()
-        );
         let Some(out) = op.output.as_ref().and_then(|o| self.struct_def(o)) else {
             // Unit output: the response must deserialize, there is nothing to compare.
             return Ok(quote! {
                 #response
-                #svc::protocol::#de(&response).map_err(|e| ::std::format!("deserializing failed: {}", e))
+                #read.map_err(|e| ::std::format!("deserializing failed: {}", e))
             });
         };
         let expected = self.struct_expr(out, params, false)?;
         if out.has_streaming() {
             // A `ByteStream` cannot be compared: read both streams and compare the bytes,
             // then every other member one by one.
+            let stream_field = out.members.iter().find(|m| m.streaming).map(|m| {
+                let f = ident(&m.field);
+                quote!(got.#f = stream;)
+            });
             let checks = out.members.iter().map(|m| {
                 let f = ident(&m.field);
                 if m.streaming {
@@ -438,7 +450,9 @@ impl Gen<'_> {
             return Ok(quote! {
                 #response
                 let expected = #expected;
-                let got = #svc::protocol::#de(response.into()).map_err(|e| ::std::format!("deserializing failed: {}", e))?;
+                let (mut got, stream): (#out_ty, #rt::ByteStream) = #rt::protocol::read_output_streaming::<#out_ty, #err_ty>(protocol, &#svc::protocol::#desc, response.into())
+                    .map_err(|e| ::std::format!("deserializing failed: {}", e))?;
+                #stream_field
                 #(#checks)*
                 ::std::result::Result::Ok(())
             });
@@ -446,7 +460,7 @@ impl Gen<'_> {
         Ok(quote! {
             #response
             let expected = #expected;
-            let got = #svc::protocol::#de(&response).map_err(|e| ::std::format!("deserializing failed: {}", e))?;
+            let got = #read.map_err(|e| ::std::format!("deserializing failed: {}", e))?;
             #support::compare(&got, &expected, #nan)
         })
     }

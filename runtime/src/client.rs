@@ -34,8 +34,7 @@ pub struct ServiceMeta {
     /// awsJson protocols and the service segment of rpcv2Cbor paths.
     pub shape_name: &'static str,
     /// The protocols the service supports that the runtime speaks, the default first (empty
-    /// for protocols still generated into the client). [`ConfigBuilder::protocol`] picks
-    /// another.
+    /// when it speaks none the runtime knows). [`ConfigBuilder::protocol`] picks another.
     pub protocols: &'static [&'static dyn Protocol],
     /// `aws.protocols#awsQueryCompatible`: requests carry `x-amzn-query-mode`, error
     /// responses may carry the query API's code in `x-amzn-query-error`.
@@ -561,8 +560,7 @@ impl Handle {
     }
 
     /// The protocol this client speaks: the configured one if the service supports it, else
-    /// the service's default (`None` for services whose protocol is generated into the
-    /// client).
+    /// the service's default (`None` when the service speaks none the runtime knows).
     pub fn protocol(&self) -> Option<&'static dyn Protocol> {
         self.inner.protocol
     }
@@ -575,6 +573,36 @@ impl Handle {
         op: &'static Operation,
         input: &(dyn SerializeStruct + Sync),
     ) -> Result<HttpResponse, SendError> {
+        let (request, prefix) = self.serialize(op, input)?;
+        self.dispatch(&op.meta, request, &prefix).await
+    }
+
+    /// [`call`](Self::call) for operations with a streamed payload: `body` is the request
+    /// body, and a 2xx response comes back unread ([`dispatch_streaming`](Self::dispatch_streaming)).
+    pub async fn call_streaming(
+        &self,
+        op: &'static Operation,
+        input: &(dyn SerializeStruct + Sync),
+        body: Option<ByteStream>,
+    ) -> Result<StreamingResponse, SendError> {
+        let (mut request, prefix) = self.serialize(op, input)?;
+        if let (Some(protocol), Some(bytes)) =
+            (self.protocol(), body.as_ref().and_then(ByteStream::bytes))
+        {
+            protocol
+                .finish_streaming(self.service(), op, &mut request, &bytes)
+                .map_err(SdkError::Construction)?;
+        }
+        self.dispatch_streaming(&op.meta, request, body, &prefix)
+            .await
+    }
+
+    /// The request for `input` and the operation's host prefix.
+    fn serialize(
+        &self,
+        op: &'static Operation,
+        input: &dyn SerializeStruct,
+    ) -> Result<(HttpRequest, String), SendError> {
         let protocol = self.protocol().ok_or_else(|| {
             SdkError::Construction(crate::error::ConstructionError::new(
                 "this client has no runtime protocol",
@@ -588,19 +616,17 @@ impl Handle {
                 .map_err(SdkError::Construction)?,
             None => String::new(),
         };
-        self.dispatch(&op.meta, request, &prefix).await
+        Ok((request, prefix))
     }
 
     /// The error shape an error response names, as the client's protocol reads it (for
     /// retry classification).
     fn error_code(&self, response: &HttpResponse) -> Option<String> {
-        match self.inner.protocol {
-            Some(p) => p.parse_error(self.inner.service, response).ok()?.shape,
-            // Services whose protocol (restJson1) is still generated into the client.
-            None => crate::error::rest_json::parse_error(response)
-                .ok()
-                .and_then(|(meta, _)| meta.code().map(str::to_owned)),
-        }
+        let protocol = self.inner.protocol?;
+        protocol
+            .parse_error(self.inner.service, response)
+            .ok()?
+            .shape
     }
 
     fn endpoint(&self) -> Result<&ResolvedEndpoint, ConfigError> {
@@ -909,21 +935,34 @@ impl Handle {
         endpoint: &ResolvedEndpoint,
         host_prefix: &str,
     ) -> Result<(), ConfigError> {
-        let mut url = endpoint.base.clone();
-        if !host_prefix.is_empty()
-            && let Some(i) = url.find("://")
-        {
-            url.insert_str(i + 3, host_prefix);
-        }
-        if !request.uri.starts_with('/') && !request.uri.starts_with('?') {
-            url.push('/');
-        }
-        url.push_str(&request.uri);
-        request.uri = url;
-        for (name, value) in &endpoint.headers {
-            request.headers.append(name.clone(), value.clone());
-        }
-        let host = HeaderValue::from_str(&format!("{host_prefix}{}", endpoint.authority))
+        // A protocol may address a request to an absolute URL (an endpoint the input names).
+        let absolute = request.uri.starts_with("https://") || request.uri.starts_with("http://");
+        let authority = if absolute {
+            let uri: http::Uri = request
+                .uri
+                .parse()
+                .map_err(|_| ConfigError::new("the request's endpoint is not a valid URL"))?;
+            uri.authority()
+                .map(|a| a.as_str().rsplit('@').next().unwrap_or_default().to_owned())
+                .ok_or_else(|| ConfigError::new("the request's endpoint has no host"))?
+        } else {
+            let mut url = endpoint.base.clone();
+            if !host_prefix.is_empty()
+                && let Some(i) = url.find("://")
+            {
+                url.insert_str(i + 3, host_prefix);
+            }
+            if !request.uri.starts_with('/') && !request.uri.starts_with('?') {
+                url.push('/');
+            }
+            url.push_str(&request.uri);
+            request.uri = url;
+            for (name, value) in &endpoint.headers {
+                request.headers.append(name.clone(), value.clone());
+            }
+            format!("{host_prefix}{}", endpoint.authority)
+        };
+        let host = HeaderValue::from_str(&authority)
             .map_err(|_| ConfigError::new("endpoint host is not a valid header value"))?;
         request.headers.insert(HOST, host);
         let needs_length = !request.body.is_empty()
@@ -1132,7 +1171,7 @@ mod tests {
         endpoint_rules: None,
         env_name: "TEST_SERVICE",
         shape_name: "",
-        protocols: &[],
+        protocols: &[&crate::protocol::rest_json::REST_JSON_1],
         query_compatible: false,
     };
     static OP: OperationMeta = OperationMeta {

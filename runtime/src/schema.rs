@@ -243,6 +243,12 @@ pub struct Member {
     pub host_label: bool,
     /// `@required` (and not `@clientOptional`).
     pub required: bool,
+    /// `@mediaType` of the target (strings and blobs): a header value is base64, a payload
+    /// is sent with this content type.
+    pub media_type: Option<&'static str>,
+    /// An `@streaming` blob payload: sent and read as a stream by the protocol, never through
+    /// the codec.
+    pub streaming: bool,
 }
 
 impl Member {
@@ -264,6 +270,8 @@ impl Member {
             idempotency_token: false,
             host_label: false,
             required: false,
+            media_type: None,
+            streaming: false,
         }
     }
 
@@ -345,6 +353,18 @@ impl Member {
     /// `@required`.
     pub const fn required(mut self) -> Member {
         self.required = true;
+        self
+    }
+
+    /// `@streaming` payload.
+    pub const fn streaming(mut self) -> Member {
+        self.streaming = true;
+        self
+    }
+
+    /// `@mediaType`.
+    pub const fn media_type(mut self, media_type: &'static str) -> Member {
+        self.media_type = Some(media_type);
         self
     }
 

@@ -22,14 +22,6 @@ pub(super) fn client(ctx: &Ctx<'_>) -> TokenStream {
     let shape_name = &svc.shape_name;
     let protocols = super::operation::protocol_statics(svc, rt);
     let query_compatible = svc.query_compatible;
-    let default_protocol = svc.protocol.in_runtime().then(|| {
-        quote! {
-            /// The service's default protocol (what response readers use without a client).
-            fn default_protocol() -> &'static dyn #rt::protocol::Protocol {
-                SERVICE.protocols.first().copied().unwrap_or(&#rt::protocol::aws_json::AWS_JSON_1_0)
-            }
-        }
-    });
     let methods = svc.operations.iter().map(|op| {
         let m = ident(&op.method);
         let b = ident(&op.builder);
@@ -85,7 +77,6 @@ pub(super) fn client(ctx: &Ctx<'_>) -> TokenStream {
             protocols: #protocols,
             query_compatible: #query_compatible,
         };
-        #default_protocol
     }
 }
 
@@ -141,7 +132,7 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
     };
     let mut_self = input_struct.is_some_and(|s| s.members.iter().any(|m| m.idempotency_token));
     let send_body = match (&ctx.svc.protocol, input_struct) {
-        (p, Some(s)) if p.is_supported() => {
+        (p, Some(s)) if p.in_runtime() => {
             // A streaming input is moved: its body is sent, not copied.
             let input_arg = if s.has_streaming() {
                 quote!(input)
@@ -179,7 +170,7 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
                 super::protocol::#method(&self.handle, #input_arg).await
             }
         }
-        (p, None) if p.is_supported() => quote!(super::protocol::#method(&self.handle).await),
+        (p, None) if p.in_runtime() => quote!(super::protocol::#method(&self.handle).await),
         (p, _) => {
             let msg = format!(
                 "the protocol `{}` of this service is not supported by this generator yet",
@@ -203,7 +194,7 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
     } else {
         send_body
     };
-    let mut_self = mut_self && !op.event_stream && ctx.svc.protocol.is_supported();
+    let mut_self = mut_self && !op.event_stream && ctx.svc.protocol.in_runtime();
     // A `ByteStream` input cannot be cloned: no `Clone`, and no paginators (they clone).
     let streaming_input = input_struct.is_some_and(StructDef::has_streaming);
     let paginators = if streaming_input {

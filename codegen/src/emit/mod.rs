@@ -10,7 +10,8 @@
 //!     pub mod builders { .. }       // builders.rs: one builder per structure
 //!     pub mod error { .. }          // errors.rs: one error enum per operation
 //!     pub mod operation { .. }      // client.rs: one fluent builder per operation
-//!     mod protocol { .. }           // crate::protocol: serializers and deserializers
+//!     pub mod protocol { .. }       // operation.rs: operation descriptors and calls
+//!     pub mod schema { .. }         // schema.rs, serde.rs: schemas and (de)serialization
 //!     mod patterns { .. }           // validate.rs: compiled-once patterns
 //! }
 //! ```
@@ -33,9 +34,8 @@ mod serde;
 mod types;
 mod validate;
 
-pub(crate) use operation::{module as operation_module, operation_meta, protocol_statics};
-pub(crate) use serde::required_value;
-pub(crate) use validate::{Validation, default_value, unwrap_default};
+pub(crate) use operation::{descriptor_name, protocol_statics};
+pub(crate) use validate::{Validation, unwrap_default};
 
 /// What every emitter needs: the service and the path of the runtime crate.
 pub(crate) struct Ctx<'a> {
@@ -243,7 +243,7 @@ pub(crate) fn service_module(svc: &ServiceIr, runtime_path: &str) -> TokenStream
     let builders = builders::builders_module(&ctx);
     let errors = errors::error_module(&ctx);
     let operations = client::operation_module(&ctx);
-    let protocol = crate::protocol::protocol_module(&ctx);
+    let protocol = operation::module(&ctx);
     let schemas = schema::schema_module(&ctx);
     let patterns = validate::patterns_module(&ctx);
     quote! {
@@ -278,7 +278,7 @@ pub(crate) fn service_file(svc: &ServiceIr, runtime_path: &str) -> Result<String
         builders::builders_module,
         errors::error_module,
         client::operation_module,
-        crate::protocol::protocol_module,
+        operation::module,
         schema::schema_module,
         validate::patterns_module,
     ];

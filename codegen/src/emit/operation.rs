@@ -19,14 +19,19 @@ pub(crate) fn protocol_statics(svc: &ServiceIr, rt: &TokenStream) -> TokenStream
             Protocol::AwsJson1_0 => quote!(&#rt::protocol::aws_json::AWS_JSON_1_0),
             Protocol::AwsJson1_1 => quote!(&#rt::protocol::aws_json::AWS_JSON_1_1),
             Protocol::RpcV2Cbor => quote!(&#rt::protocol::rpc_v2_cbor::RPC_V2_CBOR),
+            Protocol::RestJson1 => quote!(&#rt::protocol::rest_json::REST_JSON_1),
             _ => return None,
         })
     });
     quote!(&[#(#statics),*])
 }
 
-/// `pub mod protocol { ... }`
-pub(crate) fn module(ctx: &Ctx<'_>) -> TokenStream {
+/// `pub mod protocol { ... }` (nothing for services whose protocol is not supported: their
+/// operations return an error without reaching it).
+pub(super) fn module(ctx: &Ctx<'_>) -> TokenStream {
+    if !ctx.svc.protocol.in_runtime() {
+        return TokenStream::new();
+    }
     let ops = ctx.svc.operations.iter().map(|op| operation(ctx, op));
     let errors = ctx.svc.operations.iter().map(|op| operation_error(ctx, op));
     quote! {
@@ -51,60 +56,68 @@ fn schema_of(ctx: &Ctx<'_>, name: Option<&String>) -> TokenStream {
     }
 }
 
-fn descriptor_name(op: &OperationIr) -> proc_macro2::Ident {
+/// The name of an operation's descriptor static (`PUT_ITEM`).
+pub(crate) fn descriptor_name(op: &OperationIr) -> proc_macro2::Ident {
     format_ident!("{}", heck::AsShoutySnakeCase(bare(&op.builder)).to_string())
 }
 
-/// The `OperationMeta` literal (name, retryable and throttling codes, compression) that the
-/// send pipeline reads, for every protocol.
-pub(crate) fn operation_meta(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
-    let rt = &ctx.rt;
-    let name = &op.name;
-    let codes = |f: fn(&crate::ir::ErrorInfo) -> bool| {
-        op.errors
-            .iter()
-            .filter(move |e| f(&e.info))
-            .map(|e| &e.code)
-    };
-    let retryable = codes(|i| i.retryable);
-    let throttling = codes(|i| i.throttling);
-    let compression = &op.request_compression;
-    quote! {
-        #rt::OperationMeta {
-            name: #name,
-            retryable_errors: &[#(#retryable),*],
-            throttling_errors: &[#(#throttling),*],
-            request_compression: &[#(#compression),*],
-        }
-    }
-}
-
-fn operation(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
+/// `pub static <OP>: Operation = Operation::new(..)` with the operation's traits.
+fn descriptor(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
     let rt = &ctx.rt;
     let name = &op.name;
     let desc = descriptor_name(op);
-    let method = ident(&op.method);
-    let err = ident(&op.error_enum);
-    let meta = operation_meta(ctx, op);
     let input = schema_of(ctx, op.input.as_ref());
     let output = schema_of(ctx, op.output.as_ref());
     let errors = op.errors.iter().map(|e| {
         let t = ident(&e.type_name);
         quote!(&super::schema::#t)
     });
-    let http = match &op.http {
-        Some(h) => {
-            let method = &h.method;
-            let uri = h.uri.as_str();
-            let code = h.code;
-            quote!(::std::option::Option::Some(#rt::protocol::HttpTrait { method: #method, uri: #uri, code: #code }))
-        }
-        None => quote!(::std::option::Option::None),
+    let mut built = quote!(#rt::protocol::Operation::new(#name, #input, #output, &[#(#errors),*]));
+    if let Some(h) = &op.http {
+        let (method, uri, code) = (&h.method, h.uri.as_str(), h.code);
+        built = quote!(#built.http(#method, #uri, #code));
+    }
+    let codes = |f: fn(&crate::ir::ErrorInfo) -> bool| -> Vec<&String> {
+        op.errors
+            .iter()
+            .filter(|e| f(&e.info))
+            .map(|e| &e.code)
+            .collect()
     };
-    let host_prefix = match &op.host_prefix {
-        Some(p) => quote!(::std::option::Option::Some(#p)),
-        None => quote!(::std::option::Option::None),
-    };
+    let (retryable, throttling) = (codes(|i| i.retryable), codes(|i| i.throttling));
+    if !retryable.is_empty() {
+        built = quote!(#built.retryable(&[#(#retryable),*], &[#(#throttling),*]));
+    }
+    if !op.request_compression.is_empty() {
+        let c = &op.request_compression;
+        built = quote!(#built.request_compression(&[#(#c),*]));
+    }
+    if let Some(p) = &op.host_prefix {
+        built = quote!(#built.host_prefix(#p));
+    }
+    if op.checksum_required {
+        built = quote!(#built.checksum_required());
+    }
+    let docs = format!("The `{name}` operation's descriptor.");
+    quote! {
+        #[doc = #docs]
+        pub static #desc: #rt::protocol::Operation = #built;
+    }
+}
+
+fn operation(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
+    let descriptor = descriptor(ctx, op);
+    let call = call(ctx, op);
+    quote!(#descriptor #call)
+}
+
+/// The function the fluent builder calls: sends the input through the client's protocol
+/// (`Handle::call`, compiled once) and reads the result (`protocol::finish`).
+fn call(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
+    let rt = &ctx.rt;
+    let desc = descriptor_name(op);
+    let method = ident(&op.method);
+    let err = ident(&op.error_enum);
     let output_ty = match &op.output {
         Some(o) => {
             let o = ident(o);
@@ -112,44 +125,76 @@ fn operation(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
         }
         None => quote!(()),
     };
+    let result = quote!(::std::result::Result<#output_ty, #rt::SdkError<super::error::#err>>);
+    let streamed = |name: Option<&String>| {
+        name.and_then(|n| ctx.struct_def(n))
+            .and_then(|s| s.members.iter().find(|m| m.streaming))
+    };
+    let (streamed_in, streamed_out) = (streamed(op.input.as_ref()), streamed(op.output.as_ref()));
     let (param, arg) = match &op.input {
+        // A streamed input is moved: its body is sent, not copied.
+        Some(i) if streamed_in.is_some() => {
+            let i = ident(i);
+            (quote!(, mut input: super::types::#i), quote!(&input))
+        }
         Some(i) => {
             let i = ident(i);
             (quote!(, input: &super::types::#i), quote!(input))
         }
         None => (TokenStream::new(), quote!(&#rt::codec::Unit)),
     };
-    let de_output = format_ident!(
-        "de_output_{}",
-        heck::AsSnakeCase(bare(&op.builder)).to_string()
-    );
-    let de_errors = format_ident!(
-        "de_errors_{}",
-        heck::AsSnakeCase(bare(&op.builder)).to_string()
-    );
-    let result = quote!(::std::result::Result<#output_ty, #rt::SdkError<super::error::#err>>);
-    let docs = format!("The `{name}` operation's descriptor.");
-    quote! {
-        #[doc = #docs]
-        pub static #desc: #rt::protocol::Operation = #rt::protocol::Operation {
-            meta: #meta,
-            input: #input,
-            output: #output,
-            errors: &[#(#errors),*],
-            http: #http,
-            host_prefix: #host_prefix,
+    if streamed_in.is_none() && streamed_out.is_none() {
+        return quote! {
+            /// Sends the operation through the client's protocol.
+            pub async fn #method(handle: &#rt::Handle #param) -> #result {
+                let response = handle.call(&#desc, #arg).await;
+                #rt::protocol::finish(handle, &#desc, response)
+            }
         };
-        /// Sends the operation through the client's protocol.
+    }
+    let body = match streamed_in {
+        Some(m) => {
+            let f = ident(&m.field);
+            let check = m.requires_length.then(|| {
+                let msg = format!(
+                    "`{}` must have a known length (`@requiresLength`): build the `ByteStream` from bytes, or declare its length with `with_content_length`",
+                    m.name
+                );
+                quote! {
+                    if input.#f.content_length().is_none() {
+                        return ::std::result::Result::Err(#rt::SdkError::Construction(#rt::error::ConstructionError::new(#msg)));
+                    }
+                }
+            });
+            quote! {
+                #check
+                let body = ::std::option::Option::Some(::std::mem::take(&mut input.#f));
+            }
+        }
+        None => quote!(let body = ::std::option::Option::None;),
+    };
+    let stream_output = streamed_out.is_some();
+    let finish = match streamed_out {
+        Some(m) => {
+            let f = ident(&m.field);
+            quote! {
+                let (mut out, stream) = got;
+                out.#f = stream;
+                ::std::result::Result::Ok(out)
+            }
+        }
+        None if op.output.is_none() => quote! {
+            let ((), _) = got;
+            ::std::result::Result::Ok(())
+        },
+        None => quote!(::std::result::Result::Ok(got.0)),
+    };
+    quote! {
+        /// Sends the operation (its payload streamed) through the client's protocol.
         pub async fn #method(handle: &#rt::Handle #param) -> #result {
-            #rt::protocol::invoke(handle, &#desc, #arg).await
-        }
-        /// Reads a success response with the service's default protocol.
-        pub fn #de_output(response: &#rt::http::HttpResponse) -> #result {
-            #rt::protocol::read_output(super::default_protocol(), &#desc, response)
-        }
-        /// Reads an error response with the service's default protocol.
-        pub fn #de_errors(response: &#rt::http::HttpResponse) -> #rt::SdkError<super::error::#err> {
-            #rt::protocol::read_error(super::default_protocol(), &super::SERVICE, &#desc, response)
+            #body
+            let got: (#output_ty, #rt::ByteStream) = #rt::protocol::invoke_streaming(handle, &#desc, #arg, body, #stream_output).await?;
+            #finish
         }
     }
 }
@@ -162,10 +207,12 @@ fn operation_error(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
         let t = ident(&e.type_name);
         let v = ident(&e.variant);
         quote! {
-            #i => <super::types::#t as #rt::codec::DeserializeShape>::deserialize(
-                d,
-                &#rt::schema::Member::root(&super::schema::#t),
-            ).map(super::error::#err::#v),
+            #i => ::std::result::Result::Ok(super::error::#err::#v(
+                <super::types::#t as #rt::codec::DeserializeShape>::deserialize(
+                    d,
+                    &#rt::schema::Member::root(&super::schema::#t),
+                )?,
+            )),
         }
     });
     let body = if op.errors.is_empty() {

@@ -249,6 +249,12 @@ fn member(ctx: &Ctx<'_>, names: &SchemaNames, m: &MemberIr, index: usize) -> Tok
             t = quote!(#t.#f());
         }
     }
+    if let Some(media) = &m.media_type {
+        t = quote!(#t.media_type(#media));
+    }
+    if m.streaming {
+        t = quote!(#t.streaming());
+    }
     type_traits(ctx, t, &m.ty)
 }
 

@@ -167,7 +167,7 @@ fn field(ctx: &Ctx<'_>, type_name: &str, m: &MemberIr) -> TokenStream {
 /// The value of a required member without a default from `local` (an `Option` of what was
 /// read): the value, else the zero value Smithy's error correction gives it, else (aggregates
 /// and big numbers, which have none) `return Err(missing)` with `path`.
-pub(crate) fn required_value(
+pub(super) fn required_value(
     ctx: &Ctx<'_>,
     m: &MemberIr,
     local: TokenStream,
@@ -199,7 +199,7 @@ pub(crate) fn required_value(
 
 /// The value a required member takes when the service omitted it (Smithy's error correction),
 /// or an error for aggregates, which have no zero value.
-pub(crate) fn zero_value(ctx: &Ctx<'_>, ty: &TypeRef, path: &str) -> (TokenStream, bool) {
+fn zero_value(ctx: &Ctx<'_>, ty: &TypeRef, path: &str) -> (TokenStream, bool) {
     let rt = &ctx.rt;
     let fails = matches!(
         ty.kind,
@@ -301,7 +301,7 @@ fn string_enum(ctx: &Ctx<'_>, e: &EnumDef) -> TokenStream {
                 d: &mut dyn #rt::codec::ShapeDeserializer,
                 member: &#rt::schema::Member,
             ) -> ::std::result::Result<Self, #rt::codec::DeError> {
-                d.read_string(member).map(super::types::#t::from)
+                ::std::result::Result::Ok(super::types::#t::from(d.read_string(member)?))
             }
         }
         impl #rt::codec::MapKey for super::types::#t {
@@ -329,7 +329,7 @@ fn int_enum(ctx: &Ctx<'_>, e: &EnumDef) -> TokenStream {
                 d: &mut dyn #rt::codec::ShapeDeserializer,
                 member: &#rt::schema::Member,
             ) -> ::std::result::Result<Self, #rt::codec::DeError> {
-                <i32 as #rt::codec::DeserializeShape>::deserialize(d, member).map(super::types::#t)
+                ::std::result::Result::Ok(super::types::#t(<i32 as #rt::codec::DeserializeShape>::deserialize(d, member)?))
             }
         }
     }

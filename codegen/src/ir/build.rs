@@ -266,7 +266,7 @@ impl<'a> ServiceBuilder<'a> {
                 None => text,
             });
         };
-        if !protocol.is_supported() {
+        if !protocol.in_runtime() {
             let what = match protocol.id() {
                 "" => "the service declares no protocol".to_string(),
                 id => format!("anvil does not speak the protocol `{id}` yet"),
@@ -1330,7 +1330,7 @@ fn protocols_of(traits: &crate::model::Traits) -> (Protocol, Vec<Protocol>) {
     protocols.dedup();
     let default = protocols
         .iter()
-        .find(|p| p.is_supported())
+        .find(|p| p.in_runtime())
         .or(protocols.first())
         .cloned()
         .unwrap_or(Protocol::Unsupported(String::new()));

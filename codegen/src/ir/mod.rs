@@ -108,18 +108,12 @@ impl Protocol {
     }
 
     /// Spoken by a runtime protocol module over the generated schemas (the client calls
-    /// `anvil_runtime::protocol::invoke`).
+    /// `anvil_runtime::protocol::invoke`); the others are not supported yet.
     pub fn in_runtime(&self) -> bool {
         matches!(
             self,
-            Protocol::RpcV2Cbor | Protocol::AwsJson1_0 | Protocol::AwsJson1_1
+            Protocol::RpcV2Cbor | Protocol::AwsJson1_0 | Protocol::AwsJson1_1 | Protocol::RestJson1
         )
-    }
-
-    /// Spoken at all by generated clients (in the runtime, or restJson1 still generated
-    /// into the client).
-    pub fn is_supported(&self) -> bool {
-        self.in_runtime() || *self == Protocol::RestJson1
     }
 }
 

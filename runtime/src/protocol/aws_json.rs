@@ -68,6 +68,14 @@ impl Protocol for AwsJson {
                 .insert("x-amzn-query-mode", HeaderValue::from_static("true"));
         }
         request.body = body.into();
+        // Machine Learning's `Predict` goes to the endpoint its input names, as the AWS SDKs
+        // do (an absolute URI: the pipeline sends it there instead of the resolved endpoint).
+        if service.sdk_id == "Machine Learning"
+            && op.meta.name == "Predict"
+            && let Some(url) = super::string_member(input, "PredictEndpoint")
+        {
+            request.uri = format!("{}/", url.trim_end_matches('/'));
+        }
         Ok(request)
     }
 

@@ -12,11 +12,14 @@
 
 use crate::codec::{DeError, DeserializeShape, SerializeStruct, ShapeDeserializer};
 use crate::error::{ConstructionError, ErrorMetadata, ResponseError, SdkError, SendError};
-use crate::http::{HttpRequest, HttpResponse};
+use crate::http::{HttpRequest, HttpResponse, StreamingResponse};
 use crate::schema::{Member, Schema};
+use crate::stream::ByteStream;
 use crate::{Handle, OperationMeta, ServiceMeta};
 
 pub mod aws_json;
+pub mod http_binding;
+pub mod rest_json;
 pub mod rpc_v2_cbor;
 
 /// What a protocol needs to know about an operation; a `static` per operation.
@@ -34,6 +37,68 @@ pub struct Operation {
     pub http: Option<HttpTrait>,
     /// `@endpoint` host prefix (`{Label}.`, filled from `@hostLabel` members).
     pub host_prefix: Option<&'static str>,
+    /// `@httpChecksumRequired`: HTTP-binding protocols send `Content-MD5`.
+    pub checksum_required: bool,
+}
+
+impl Operation {
+    /// An operation named `name` with no errors and no traits.
+    pub const fn new(
+        name: &'static str,
+        input: &'static Schema,
+        output: &'static Schema,
+        errors: &'static [&'static Schema],
+    ) -> Operation {
+        Operation {
+            meta: OperationMeta {
+                name,
+                retryable_errors: &[],
+                throttling_errors: &[],
+                request_compression: &[],
+            },
+            input,
+            output,
+            errors,
+            http: None,
+            host_prefix: None,
+            checksum_required: false,
+        }
+    }
+
+    /// `@http`.
+    pub const fn http(mut self, method: &'static str, uri: &'static str, code: u16) -> Operation {
+        self.http = Some(HttpTrait { method, uri, code });
+        self
+    }
+
+    /// Error codes modeled `@retryable`, and those of them modeled `@retryable(throttling)`.
+    pub const fn retryable(
+        mut self,
+        retryable: &'static [&'static str],
+        throttling: &'static [&'static str],
+    ) -> Operation {
+        self.meta.retryable_errors = retryable;
+        self.meta.throttling_errors = throttling;
+        self
+    }
+
+    /// `@requestCompression` encodings.
+    pub const fn request_compression(mut self, encodings: &'static [&'static str]) -> Operation {
+        self.meta.request_compression = encodings;
+        self
+    }
+
+    /// `@endpoint` host prefix.
+    pub const fn host_prefix(mut self, prefix: &'static str) -> Operation {
+        self.host_prefix = Some(prefix);
+        self
+    }
+
+    /// `@httpChecksumRequired`.
+    pub const fn checksum_required(mut self) -> Operation {
+        self.checksum_required = true;
+        self
+    }
 }
 
 /// The `@http` trait.
@@ -60,6 +125,18 @@ pub trait Protocol: Sync + std::fmt::Debug {
         op: &Operation,
         input: &dyn SerializeStruct,
     ) -> Result<HttpRequest, ConstructionError>;
+
+    /// Adds what depends on a streamed request body's bytes (checksums), when the stream is
+    /// in memory; one-shot streams get nothing. The default does nothing.
+    fn finish_streaming(
+        &self,
+        _service: &ServiceMeta,
+        _op: &Operation,
+        _request: &mut HttpRequest,
+        _body: &[u8],
+    ) -> Result<(), ConstructionError> {
+        Ok(())
+    }
 
     /// Reads a success response: `read` is given a deserializer over the output.
     fn deserialize_output(
@@ -103,6 +180,7 @@ pub fn by_id(id: &str) -> Option<&'static dyn Protocol> {
     match id {
         aws_json::AWS_JSON_1_0_ID => Some(&aws_json::AWS_JSON_1_0),
         aws_json::AWS_JSON_1_1_ID => Some(&aws_json::AWS_JSON_1_1),
+        rest_json::ID => Some(&rest_json::REST_JSON_1),
         rpc_v2_cbor::ID => Some(&rpc_v2_cbor::RPC_V2_CBOR),
         _ => None,
     }
@@ -118,25 +196,142 @@ pub trait OperationError: Sized {
 }
 
 /// Sends `input` as `op` and reads the output or the typed error: the whole call, for every
-/// protocol. Only the reading of `O` and `E` is generic; building and sending the request is
-/// [`Handle::call`], compiled once.
+/// protocol. Generated code does the same in two steps: it awaits [`Handle::call`] (compiled
+/// once) and hands the result to [`finish`], the only generic part.
 pub async fn invoke<O: DeserializeShape, E: OperationError>(
     handle: &Handle,
     op: &'static Operation,
     input: &(dyn SerializeStruct + Sync),
 ) -> Result<O, SdkError<E>> {
-    let response = handle.call(op, input).await.map_err(SendError::widen)?;
+    let response = handle.call(op, input).await;
+    finish(handle, op, response)
+}
+
+/// What [`finish_with`] found.
+enum Finished {
+    /// The output was read.
+    Output,
+    /// An error response was read (its modeled error, if any, too).
+    Error(ErrorMetadata),
+}
+
+/// The output of a success response, or the typed error of an error response, read with
+/// the client's protocol; a failed send is passed on. Kept as small as possible: it is
+/// instantiated once per operation, and its work is done by a non-generic helper.
+pub fn finish<O: DeserializeShape, E: OperationError>(
+    handle: &Handle,
+    op: &'static Operation,
+    response: Result<HttpResponse, SendError>,
+) -> Result<O, SdkError<E>> {
+    let mut out = None;
+    let mut err = None;
+    let finished = finish_with(
+        handle,
+        op,
+        response,
+        &mut |d, root| {
+            out = Some(O::deserialize(d, root)?);
+            Ok(())
+        },
+        &mut |index, d| {
+            err = Some(E::modeled(index, d)?);
+            Ok(())
+        },
+    );
+    match finished {
+        Ok(Finished::Output) => match out {
+            Some(o) => Ok(o),
+            None => Err(SdkError::Response(ResponseError::new(
+                0,
+                "no output was read",
+            ))),
+        },
+        Ok(Finished::Error(meta)) => Err(match err {
+            Some(e) => SdkError::service(e, meta),
+            None => SdkError::service(E::unhandled(meta.clone()), meta),
+        }),
+        Err(e) => Err(e.widen()),
+    }
+}
+
+/// The non-generic part of [`finish`].
+fn finish_with(
+    handle: &Handle,
+    op: &'static Operation,
+    response: Result<HttpResponse, SendError>,
+    read_output: &mut dyn FnMut(&mut dyn ShapeDeserializer, &Member) -> Result<(), DeError>,
+    read_error: &mut dyn FnMut(usize, &mut dyn ShapeDeserializer) -> Result<(), DeError>,
+) -> Result<Finished, SendError> {
+    let response = response?;
     // `call` fails without a protocol, so there is one here.
+    let protocol = handle.protocol().ok_or_else(|| {
+        SdkError::Construction(ConstructionError::new(
+            "this client has no runtime protocol",
+        ))
+    })?;
+    if response.is_success() {
+        read_output_with(protocol, op, &response, read_output).map_err(SdkError::Response)?;
+        Ok(Finished::Output)
+    } else {
+        read_error_with(protocol, handle.service(), op, &response, read_error)
+            .map(Finished::Error)
+            .map_err(SdkError::Response)
+    }
+}
+
+/// [`invoke`] for operations with an `@streaming` blob payload: `body` (taken out of the
+/// input) is sent as the request body, and a streamed output payload comes back unread beside
+/// the output (the generated code puts it in its member). An output without a streamed
+/// payload is read whole, and the returned stream is empty.
+pub async fn invoke_streaming<O: DeserializeShape, E: OperationError>(
+    handle: &Handle,
+    op: &'static Operation,
+    input: &(dyn SerializeStruct + Sync),
+    body: Option<ByteStream>,
+    stream_output: bool,
+) -> Result<(O, ByteStream), SdkError<E>> {
+    let response = handle
+        .call_streaming(op, input, body)
+        .await
+        .map_err(SendError::widen)?;
     let Some(protocol) = handle.protocol() else {
         return Err(SdkError::Construction(ConstructionError::new(
             "this client has no runtime protocol",
         )));
     };
+    if response.is_success() && stream_output {
+        return read_output_streaming(protocol, op, response);
+    }
+    // Error responses arrive read whole; a success without a streamed payload is read here.
+    let response = response
+        .into_buffered(crate::http::DEFAULT_MAX_RESPONSE_BODY)
+        .await
+        .map_err(SdkError::Transport)?;
     if response.is_success() {
-        read_output(protocol, op, &response)
+        read_output(protocol, op, &response).map(|o| (o, ByteStream::default()))
     } else {
         Err(read_error(protocol, handle.service(), op, &response))
     }
+}
+
+/// Reads the output of a success response whose payload is streamed: the bound members
+/// from the head, and the body, unread, beside it.
+pub fn read_output_streaming<O: DeserializeShape, E>(
+    protocol: &dyn Protocol,
+    op: &'static Operation,
+    response: StreamingResponse,
+) -> Result<(O, ByteStream), SdkError<E>> {
+    let StreamingResponse {
+        status,
+        headers,
+        body,
+    } = response;
+    let head = HttpResponse {
+        status,
+        headers,
+        body: bytes::Bytes::new(),
+    };
+    read_output(protocol, op, &head).map(|o| (o, body))
 }
 
 /// Reads the output of a success response.
@@ -145,15 +340,29 @@ pub fn read_output<O: DeserializeShape, E>(
     op: &'static Operation,
     response: &HttpResponse,
 ) -> Result<O, SdkError<E>> {
-    let root = Member::root(op.output);
     let mut out = None;
+    read_output_with(protocol, op, response, &mut |d, root| {
+        out = Some(O::deserialize(d, root)?);
+        Ok(())
+    })
+    .map_err(SdkError::Response)?;
+    out.ok_or_else(|| {
+        SdkError::Response(ResponseError::deserialize(response, DeError::missing("")))
+    })
+}
+
+/// The non-generic part of [`read_output`]: hands `read` a deserializer over the output and
+/// its root member.
+fn read_output_with(
+    protocol: &dyn Protocol,
+    op: &'static Operation,
+    response: &HttpResponse,
+    read: &mut dyn FnMut(&mut dyn ShapeDeserializer, &Member) -> Result<(), DeError>,
+) -> Result<(), ResponseError> {
+    let root = Member::root(op.output);
     protocol
-        .deserialize_output(op, response, &mut |d| {
-            out = Some(O::deserialize(d, &root)?);
-            Ok(())
-        })
-        .and_then(|()| out.ok_or_else(|| DeError::missing("")))
-        .map_err(|e| SdkError::Response(ResponseError::deserialize(response, e)))
+        .deserialize_output(op, response, &mut |d| read(d, &root))
+        .map_err(|e| ResponseError::deserialize(response, e))
 }
 
 /// Reads the typed error of an error response.
@@ -163,27 +372,46 @@ pub fn read_error<E: OperationError>(
     op: &'static Operation,
     response: &HttpResponse,
 ) -> SdkError<E> {
-    let ParsedError { shape, meta } = match protocol.parse_error(service, response) {
-        Ok(p) => p,
-        Err(e) => return SdkError::Response(e),
-    };
-    let index = shape
-        .as_deref()
-        .and_then(|code| op.errors.iter().position(|s| s.name == code));
-    let Some(index) = index else {
-        return SdkError::service(E::unhandled(meta.clone()), meta);
-    };
     let mut err = None;
-    let read = protocol.deserialize_error(op.errors[index], response, &mut |d| {
+    let read = read_error_with(protocol, service, op, response, &mut |index, d| {
         err = Some(E::modeled(index, d)?);
         Ok(())
     });
     match (read, err) {
-        (Ok(()), Some(e)) => SdkError::service(e, meta),
-        (Err(e), _) => SdkError::Response(ResponseError::deserialize(response, e)),
-        (Ok(()), None) => {
-            SdkError::Response(ResponseError::deserialize(response, DeError::missing("")))
-        }
+        (Ok(meta), Some(e)) => SdkError::service(e, meta),
+        (Ok(meta), None) => SdkError::service(E::unhandled(meta.clone()), meta),
+        (Err(e), _) => SdkError::Response(e),
+    }
+}
+
+/// The non-generic part of [`read_error`]: the error's metadata, after `read` was given the
+/// index of the modeled error the response names (in [`Operation::errors`]) and a
+/// deserializer over it; `read` is not called for an error the model does not name.
+fn read_error_with(
+    protocol: &dyn Protocol,
+    service: &ServiceMeta,
+    op: &'static Operation,
+    response: &HttpResponse,
+    read: &mut dyn FnMut(usize, &mut dyn ShapeDeserializer) -> Result<(), DeError>,
+) -> Result<ErrorMetadata, ResponseError> {
+    let ParsedError { shape, meta } = protocol.parse_error(service, response)?;
+    let found = shape
+        .as_deref()
+        .and_then(|code| op.errors.iter().enumerate().find(|(_, s)| s.name == code));
+    let Some((index, schema)) = found else {
+        return Ok(meta);
+    };
+    let mut called = false;
+    protocol
+        .deserialize_error(schema, response, &mut |d| {
+            called = true;
+            read(index, d)
+        })
+        .map_err(|e| ResponseError::deserialize(response, e))?;
+    if called {
+        Ok(meta)
+    } else {
+        Err(ResponseError::deserialize(response, DeError::missing("")))
     }
 }
 
@@ -226,10 +454,25 @@ pub fn host_prefix(
     Ok(out)
 }
 
-/// Collects the string values of `@hostLabel` members (and ignores everything else).
+/// The value of the input's top-level string member `name`, when set.
+pub(crate) fn string_member(input: &dyn SerializeStruct, name: &str) -> Option<String> {
+    let mut all = HostLabels {
+        values: Vec::new(),
+        any_member: true,
+    };
+    input.serialize_members(&mut all);
+    all.values
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+}
+
+/// Collects the string values of `@hostLabel` members (of every top-level string member with
+/// `any_member`), and ignores everything else.
 #[derive(Default)]
 struct HostLabels {
     values: Vec<(&'static str, String)>,
+    any_member: bool,
 }
 
 impl crate::codec::ShapeSerializer for HostLabels {
@@ -256,7 +499,7 @@ impl crate::codec::ShapeSerializer for HostLabels {
     fn write_big_integer(&mut self, _: &Member, _: &crate::BigInteger) {}
     fn write_big_decimal(&mut self, _: &Member, _: &crate::BigDecimal) {}
     fn write_string(&mut self, member: &Member, value: &str) {
-        if member.host_label {
+        if member.host_label || self.any_member {
             self.values.push((member.name, value.to_owned()));
         }
     }

@@ -190,6 +190,7 @@ mod tests {
             errors: &[],
             http: None,
             host_prefix: None,
+            checksum_required: false,
         }
     }
 

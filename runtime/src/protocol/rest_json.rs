@@ -1,0 +1,533 @@
+//! `aws.protocols#restJson1`: the HTTP bindings of [`super::http_binding`] with JSON bodies
+//! and payloads keyed by `@jsonName` (else the member name), epoch-seconds timestamps in
+//! bodies, date-time in labels and query strings, http-date in headers.
+//!
+//! Error responses name their shape in `X-Amzn-Errortype`, else the body's `code` or
+//! `__type` ([`crate::error::rest_json::parse_error`]).
+//!
+//! AWS service customizations the SDKs apply (and the protocol tests check) live here too:
+//! API Gateway's `Accept`, Glacier's version header, default account id and checksums.
+
+use std::cell::RefCell;
+
+use http::Method;
+use http::header::{ACCEPT, HeaderValue};
+use serde_json::Value;
+
+use super::http_binding::{
+    Bindings, HeaderDeserializer, Payload, PrefixHeadersDeserializer, Router, build_uri,
+    default_content_type, has_prefix,
+};
+use super::{Operation, ParsedError, Protocol};
+use crate::blob::Blob;
+use crate::codec::json::{JsonDeserializer, JsonSerializer, JsonSettings, to_json};
+use crate::codec::{DeError, MemberReader, SerializeStruct, ShapeDeserializer, ShapeSerializer};
+use crate::datetime::{DateTime, TimestampFormat};
+use crate::document::Document;
+use crate::error::{ConstructionError, ResponseError};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::numbers::{BigDecimal, BigInteger};
+use crate::schema::{HttpBinding, Member, Schema, ShapeType};
+use crate::{ServiceMeta, binding, json};
+
+/// The shape id of restJson1.
+pub const ID: &str = "aws.protocols#restJson1";
+
+/// restJson1.
+pub static REST_JSON_1: RestJson = RestJson { _private: () };
+
+/// The restJson1 protocol; its one value is [`REST_JSON_1`].
+#[derive(Debug)]
+pub struct RestJson {
+    _private: (),
+}
+
+const SETTINGS: JsonSettings = JsonSettings {
+    use_json_name: true,
+    default_timestamp_format: TimestampFormat::EpochSeconds,
+};
+
+/// The input's body members, written inside the body object; bound members go to `bound`.
+struct BodyMembers<'a> {
+    input: &'a dyn SerializeStruct,
+    bound: &'a RefCell<Bindings>,
+}
+
+impl SerializeStruct for BodyMembers<'_> {
+    fn serialize_members(&self, s: &mut dyn ShapeSerializer) {
+        let mut bound = self.bound.borrow_mut();
+        let shape_payload = |m: &Member, v: &dyn SerializeStruct| Payload {
+            body: to_json(v, &Member::root(m.target), SETTINGS).into_bytes(),
+            content_type: "application/json",
+        };
+        let mut router = Router {
+            body: s,
+            bound: &mut bound,
+            shape_payload: &shape_payload,
+        };
+        self.input.serialize_members(&mut router);
+    }
+}
+
+impl Protocol for RestJson {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn serialize_request(
+        &self,
+        service: &ServiceMeta,
+        op: &Operation,
+        input: &dyn SerializeStruct,
+    ) -> Result<HttpRequest, ConstructionError> {
+        let bound = RefCell::new(Bindings::default());
+        let mut json = JsonSerializer::new(SETTINGS);
+        json.write_struct(
+            &Member::root(op.input),
+            &BodyMembers {
+                input,
+                bound: &bound,
+            },
+        );
+        let mut bound = bound.into_inner();
+        if let Some(e) = bound.error.take() {
+            return Err(e);
+        }
+        let glacier = service.sdk_id == "Glacier";
+        let (method, pattern) = match &op.http {
+            Some(h) => (h.method, h.uri),
+            None => ("POST", "/"),
+        };
+        let uri = build_uri(pattern, &bound, |name, value| {
+            // Glacier: an empty account id means the caller's, `-`.
+            (glacier && name == "accountId" && value.is_empty()).then(|| "-".to_owned())
+        })?;
+        let method = Method::from_bytes(method.as_bytes())
+            .map_err(|_| ConstructionError::new("invalid HTTP method"))?;
+        let mut request = HttpRequest::new(method, uri);
+        request.headers = std::mem::take(&mut bound.headers);
+        let members = op.input.members;
+        let payload_member = members.iter().find(|m| m.http == HttpBinding::Payload);
+        let has_body = members.iter().any(|m| m.http == HttpBinding::Body);
+        if let Some(m) = payload_member.filter(|m| m.streaming) {
+            // The stream itself is the body, sent by the pipeline.
+            let content_type = m.media_type.unwrap_or("application/octet-stream");
+            default_content_type(&mut request.headers, content_type);
+        } else if let Some(p) = bound.payload.take() {
+            default_content_type(&mut request.headers, p.content_type);
+            request.body = p.body.into();
+        } else if payload_member.is_some_and(|m| m.target.shape_type == ShapeType::Structure) {
+            // An unset structure payload is an empty object.
+            default_content_type(&mut request.headers, "application/json");
+            request.body = bytes::Bytes::from_static(b"{}");
+        } else if payload_member.is_none() && has_body {
+            default_content_type(&mut request.headers, "application/json");
+            request.body = json.finish().into();
+        }
+        customize(service, &mut request)?;
+        // A streamed body's checksums come from `finish_streaming`, when it is in memory.
+        if !payload_member.is_some_and(|m| m.streaming) {
+            let body = request.body.clone();
+            checksums(service, op, &mut request, &body)?;
+        }
+        Ok(request)
+    }
+
+    fn finish_streaming(
+        &self,
+        service: &ServiceMeta,
+        op: &Operation,
+        request: &mut HttpRequest,
+        body: &[u8],
+    ) -> Result<(), ConstructionError> {
+        checksums(service, op, request, body)
+    }
+
+    fn deserialize_output(
+        &self,
+        op: &Operation,
+        response: &HttpResponse,
+        read: &mut dyn FnMut(&mut dyn ShapeDeserializer) -> Result<(), DeError>,
+    ) -> Result<(), DeError> {
+        read(&mut ResponseDeserializer {
+            response,
+            path: op.output.name.to_owned(),
+        })
+    }
+
+    fn parse_error(
+        &self,
+        _service: &ServiceMeta,
+        response: &HttpResponse,
+    ) -> Result<ParsedError, ResponseError> {
+        let (meta, _) = crate::error::rest_json::parse_error(response)?;
+        Ok(ParsedError {
+            shape: meta.code().map(str::to_owned),
+            meta,
+        })
+    }
+
+    fn deserialize_error(
+        &self,
+        schema: &'static Schema,
+        response: &HttpResponse,
+        read: &mut dyn FnMut(&mut dyn ShapeDeserializer) -> Result<(), DeError>,
+    ) -> Result<(), DeError> {
+        read(&mut ResponseDeserializer {
+            response,
+            path: schema.name.to_owned(),
+        })
+    }
+}
+
+/// The request headers the AWS SDKs add for some services.
+fn customize(service: &ServiceMeta, request: &mut HttpRequest) -> Result<(), ConstructionError> {
+    if service.sdk_id == "API Gateway" {
+        request
+            .headers
+            .insert(ACCEPT, HeaderValue::from_static("application/json"));
+    }
+    if service.sdk_id == "Glacier" {
+        request.headers.insert(
+            "x-amz-glacier-version",
+            binding::header_value(service.api_version, "x-amz-glacier-version")?,
+        );
+    }
+    Ok(())
+}
+
+/// Glacier's SHA-256 and tree hash of a blob payload, and `Content-MD5` for
+/// `@httpChecksumRequired`, over `body` (the request body, or an in-memory stream's bytes).
+fn checksums(
+    service: &ServiceMeta,
+    op: &Operation,
+    request: &mut HttpRequest,
+    body: &[u8],
+) -> Result<(), ConstructionError> {
+    let headers = &mut request.headers;
+    let blob_payload = op
+        .input
+        .members
+        .iter()
+        .any(|m| m.http == HttpBinding::Payload && m.target.shape_type == ShapeType::Blob);
+    if service.sdk_id == "Glacier" && blob_payload {
+        if !headers.contains_key("x-amz-content-sha256") {
+            let v = binding::hex_sha256(body);
+            headers.insert(
+                "x-amz-content-sha256",
+                binding::header_value(&v, "x-amz-content-sha256")?,
+            );
+        }
+        if !headers.contains_key("x-amz-sha256-tree-hash") {
+            let v = binding::sha256_tree_hash(body);
+            headers.insert(
+                "x-amz-sha256-tree-hash",
+                binding::header_value(&v, "x-amz-sha256-tree-hash")?,
+            );
+        }
+    }
+    if op.checksum_required {
+        let md5 = binding::content_md5(body);
+        headers.insert("content-md5", binding::header_value(&md5, "Content-MD5")?);
+    }
+    Ok(())
+}
+
+/// Reads an output or error from a response: bound members from the headers, the status and
+/// the payload, the others from the JSON body.
+struct ResponseDeserializer<'a> {
+    response: &'a HttpResponse,
+    path: String,
+}
+
+impl ResponseDeserializer<'_> {
+    fn unsupported<T>(&self) -> Result<T, DeError> {
+        Err(DeError::unsupported(self.path.clone()))
+    }
+}
+
+impl ShapeDeserializer for ResponseDeserializer<'_> {
+    fn read_struct(&mut self, member: &Member, f: &mut MemberReader<'_>) -> Result<(), DeError> {
+        let members = member.target.members;
+        let headers = &self.response.headers;
+        let mut payload = false;
+        for m in members {
+            let path = json::join_field(&self.path, m.name);
+            match m.http {
+                HttpBinding::Header(name) => {
+                    if let Some(text) = binding::header_text(headers, name, &path)? {
+                        f(m, &mut HeaderDeserializer { text, path })?;
+                    }
+                }
+                HttpBinding::PrefixHeaders(prefix) => {
+                    let prefix = prefix.to_ascii_lowercase();
+                    if has_prefix(headers, &prefix) {
+                        f(
+                            m,
+                            &mut PrefixHeadersDeserializer {
+                                headers,
+                                prefix,
+                                path,
+                            },
+                        )?;
+                    }
+                }
+                HttpBinding::ResponseCode => f(m, &mut Status(self.response.status))?,
+                HttpBinding::Payload => {
+                    payload = true;
+                    if !self.response.body.is_empty() {
+                        f(
+                            m,
+                            &mut PayloadDeserializer {
+                                body: &self.response.body,
+                                path,
+                            },
+                        )?;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let in_body = |m: &&Member| {
+            matches!(
+                m.http,
+                HttpBinding::Body
+                    | HttpBinding::Label
+                    | HttpBinding::Query(_)
+                    | HttpBinding::QueryParams
+            )
+        };
+        if payload || !members.iter().any(|m| in_body(&m)) {
+            return Ok(());
+        }
+        let value = json::parse_body(&self.response.body)?;
+        let obj = json::object(&value, &self.path)?;
+        for (key, v) in obj {
+            if v.is_null() {
+                continue;
+            }
+            let found = members
+                .iter()
+                .filter(in_body)
+                .find(|m| m.json_name.unwrap_or(m.name) == key);
+            if let Some(m) = found {
+                let path = json::join_field(&self.path, m.name);
+                f(m, &mut JsonDeserializer::new(v, path, SETTINGS))?;
+            }
+        }
+        Ok(())
+    }
+    fn read_list(
+        &mut self,
+        _: &Member,
+        _: &mut dyn FnMut(&mut dyn ShapeDeserializer) -> Result<(), DeError>,
+    ) -> Result<(), DeError> {
+        self.unsupported()
+    }
+    fn read_map(
+        &mut self,
+        _: &Member,
+        _: &mut dyn FnMut(String, &mut dyn ShapeDeserializer) -> Result<(), DeError>,
+    ) -> Result<(), DeError> {
+        self.unsupported()
+    }
+    fn read_bool(&mut self, _: &Member) -> Result<bool, DeError> {
+        self.unsupported()
+    }
+    fn read_integer(
+        &mut self,
+        _: &Member,
+        _: i64,
+        _: i64,
+        _: &'static str,
+    ) -> Result<i64, DeError> {
+        self.unsupported()
+    }
+    fn read_float(&mut self, _: &Member) -> Result<f32, DeError> {
+        self.unsupported()
+    }
+    fn read_double(&mut self, _: &Member) -> Result<f64, DeError> {
+        self.unsupported()
+    }
+    fn read_big_integer(&mut self, _: &Member) -> Result<BigInteger, DeError> {
+        self.unsupported()
+    }
+    fn read_big_decimal(&mut self, _: &Member) -> Result<BigDecimal, DeError> {
+        self.unsupported()
+    }
+    fn read_string(&mut self, _: &Member) -> Result<String, DeError> {
+        self.unsupported()
+    }
+    fn read_blob(&mut self, _: &Member) -> Result<Blob, DeError> {
+        self.unsupported()
+    }
+    fn read_timestamp(&mut self, _: &Member) -> Result<DateTime, DeError> {
+        self.unsupported()
+    }
+    fn read_document(&mut self, _: &Member) -> Result<Document, DeError> {
+        self.unsupported()
+    }
+    fn is_null(&mut self) -> bool {
+        false
+    }
+    fn skip(&mut self) -> Result<(), DeError> {
+        Ok(())
+    }
+    fn path(&self) -> String {
+        self.path.clone()
+    }
+}
+
+/// The status code, for an `@httpResponseCode` member.
+struct Status(u16);
+
+impl ShapeDeserializer for Status {
+    fn read_struct(&mut self, _: &Member, _: &mut MemberReader<'_>) -> Result<(), DeError> {
+        Err(DeError::unsupported("status"))
+    }
+    fn read_list(
+        &mut self,
+        _: &Member,
+        _: &mut dyn FnMut(&mut dyn ShapeDeserializer) -> Result<(), DeError>,
+    ) -> Result<(), DeError> {
+        Err(DeError::unsupported("status"))
+    }
+    fn read_map(
+        &mut self,
+        _: &Member,
+        _: &mut dyn FnMut(String, &mut dyn ShapeDeserializer) -> Result<(), DeError>,
+    ) -> Result<(), DeError> {
+        Err(DeError::unsupported("status"))
+    }
+    fn read_bool(&mut self, _: &Member) -> Result<bool, DeError> {
+        Err(DeError::unsupported("status"))
+    }
+    fn read_integer(
+        &mut self,
+        _: &Member,
+        _: i64,
+        _: i64,
+        _: &'static str,
+    ) -> Result<i64, DeError> {
+        Ok(i64::from(self.0))
+    }
+    fn read_float(&mut self, _: &Member) -> Result<f32, DeError> {
+        Err(DeError::unsupported("status"))
+    }
+    fn read_double(&mut self, _: &Member) -> Result<f64, DeError> {
+        Err(DeError::unsupported("status"))
+    }
+    fn read_big_integer(&mut self, _: &Member) -> Result<BigInteger, DeError> {
+        Err(DeError::unsupported("status"))
+    }
+    fn read_big_decimal(&mut self, _: &Member) -> Result<BigDecimal, DeError> {
+        Err(DeError::unsupported("status"))
+    }
+    fn read_string(&mut self, _: &Member) -> Result<String, DeError> {
+        Err(DeError::unsupported("status"))
+    }
+    fn read_blob(&mut self, _: &Member) -> Result<Blob, DeError> {
+        Err(DeError::unsupported("status"))
+    }
+    fn read_timestamp(&mut self, _: &Member) -> Result<DateTime, DeError> {
+        Err(DeError::unsupported("status"))
+    }
+    fn read_document(&mut self, _: &Member) -> Result<Document, DeError> {
+        Err(DeError::unsupported("status"))
+    }
+    fn is_null(&mut self) -> bool {
+        false
+    }
+    fn skip(&mut self) -> Result<(), DeError> {
+        Ok(())
+    }
+    fn path(&self) -> String {
+        "status".to_owned()
+    }
+}
+
+/// An `@httpPayload` member: raw bytes for blobs, text for strings and enums, JSON for the
+/// rest.
+struct PayloadDeserializer<'a> {
+    body: &'a [u8],
+    path: String,
+}
+
+impl PayloadDeserializer<'_> {
+    fn json<T>(
+        &self,
+        read: impl FnOnce(&mut JsonDeserializer<'_>) -> Result<T, DeError>,
+    ) -> Result<T, DeError> {
+        let value: Value = json::parse_body(self.body)?;
+        read(&mut JsonDeserializer::new(
+            &value,
+            self.path.clone(),
+            SETTINGS,
+        ))
+    }
+}
+
+impl ShapeDeserializer for PayloadDeserializer<'_> {
+    fn read_struct(&mut self, member: &Member, f: &mut MemberReader<'_>) -> Result<(), DeError> {
+        self.json(|d| d.read_struct(member, f))
+    }
+    fn read_list(
+        &mut self,
+        member: &Member,
+        f: &mut dyn FnMut(&mut dyn ShapeDeserializer) -> Result<(), DeError>,
+    ) -> Result<(), DeError> {
+        self.json(|d| d.read_list(member, f))
+    }
+    fn read_map(
+        &mut self,
+        member: &Member,
+        f: &mut dyn FnMut(String, &mut dyn ShapeDeserializer) -> Result<(), DeError>,
+    ) -> Result<(), DeError> {
+        self.json(|d| d.read_map(member, f))
+    }
+    fn read_bool(&mut self, member: &Member) -> Result<bool, DeError> {
+        self.json(|d| d.read_bool(member))
+    }
+    fn read_integer(
+        &mut self,
+        member: &Member,
+        min: i64,
+        max: i64,
+        what: &'static str,
+    ) -> Result<i64, DeError> {
+        self.json(|d| d.read_integer(member, min, max, what))
+    }
+    fn read_float(&mut self, member: &Member) -> Result<f32, DeError> {
+        self.json(|d| d.read_float(member))
+    }
+    fn read_double(&mut self, member: &Member) -> Result<f64, DeError> {
+        self.json(|d| d.read_double(member))
+    }
+    fn read_big_integer(&mut self, member: &Member) -> Result<BigInteger, DeError> {
+        self.json(|d| d.read_big_integer(member))
+    }
+    fn read_big_decimal(&mut self, member: &Member) -> Result<BigDecimal, DeError> {
+        self.json(|d| d.read_big_decimal(member))
+    }
+    fn read_string(&mut self, _: &Member) -> Result<String, DeError> {
+        binding::body_text(self.body, &self.path)
+    }
+    fn read_blob(&mut self, _: &Member) -> Result<Blob, DeError> {
+        Ok(Blob::new(self.body.to_vec()))
+    }
+    fn read_timestamp(&mut self, member: &Member) -> Result<DateTime, DeError> {
+        self.json(|d| d.read_timestamp(member))
+    }
+    fn read_document(&mut self, member: &Member) -> Result<Document, DeError> {
+        self.json(|d| d.read_document(member))
+    }
+    fn is_null(&mut self) -> bool {
+        false
+    }
+    fn skip(&mut self) -> Result<(), DeError> {
+        Ok(())
+    }
+    fn path(&self) -> String {
+        self.path.clone()
+    }
+}
