@@ -249,6 +249,9 @@ pub struct Member {
     /// An `@streaming` blob payload: sent and read as a stream by the protocol, never through
     /// the codec.
     pub streaming: bool,
+    /// The `@default` value, as JSON text (`0`, `"x"`, `[]`); generated builders and
+    /// deserializers apply it, protocols may read it.
+    pub default: Option<&'static str>,
 }
 
 impl Member {
@@ -272,6 +275,7 @@ impl Member {
             required: false,
             media_type: None,
             streaming: false,
+            default: None,
         }
     }
 
@@ -353,6 +357,12 @@ impl Member {
     /// `@required`.
     pub const fn required(mut self) -> Member {
         self.required = true;
+        self
+    }
+
+    /// `@default`, as JSON text.
+    pub const fn default_json(mut self, json: &'static str) -> Member {
+        self.default = Some(json);
         self
     }
 

@@ -12,7 +12,7 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{Ctx, ident};
-use crate::ir::{Binding, Kind, MemberIr, TimestampFormat, TypeDef, TypeRef};
+use crate::ir::{Binding, Kind, MemberIr, TimestampFormat, TypeDef, TypeRef, WireNames};
 use crate::model::ShapeId;
 
 /// The names of every schema static: structures and unions by Rust name, lists and maps by
@@ -146,6 +146,13 @@ fn type_schema(ctx: &Ctx<'_>, names: &SchemaNames, def: &TypeDef) -> Option<Toke
                 .enumerate()
                 .map(|(i, m)| member(ctx, names, m, i));
             let mut schema = quote!(#rt::schema::Schema::structure(#id, #shape, &[#(#members),*]));
+            if let Some(n) = &s.xml.xml_name {
+                schema = quote!(#schema.xml_name(#n));
+            }
+            if let Some((uri, prefix)) = &s.xml.xml_namespace {
+                let prefix = option(prefix.as_deref());
+                schema = quote!(#schema.xml_namespace(#uri, #prefix));
+            }
             if let Some(e) = &s.error {
                 let server = e.server_fault;
                 schema = quote!(#schema.error(#server));
@@ -168,6 +175,7 @@ fn type_schema(ctx: &Ctx<'_>, names: &SchemaNames, def: &TypeDef) -> Option<Toke
                     let j = &v.json_name;
                     m = quote!(#m.json_name(#j));
                 }
+                m = wire_traits(m, &v.wire);
                 if let Some(ty) = &v.ty {
                     m = type_traits(ctx, m, ty);
                 }
@@ -249,13 +257,47 @@ fn member(ctx: &Ctx<'_>, names: &SchemaNames, m: &MemberIr, index: usize) -> Tok
             t = quote!(#t.#f());
         }
     }
+    t = wire_traits(t, &m.wire);
     if let Some(media) = &m.media_type {
         t = quote!(#t.media_type(#media));
     }
     if m.streaming {
         t = quote!(#t.streaming());
     }
+    if let Some(d) = &m.default {
+        let json = crate::ir::node_to_json(d);
+        t = quote!(#t.default_json(#json));
+    }
     type_traits(ctx, t, &m.ty)
+}
+
+/// `Some("x")` / `None` tokens.
+fn option(v: Option<&str>) -> TokenStream {
+    match v {
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+/// The XML and query wire names of a member.
+fn wire_traits(mut t: TokenStream, w: &WireNames) -> TokenStream {
+    if let Some(n) = &w.xml_name {
+        t = quote!(#t.xml_name(#n));
+    }
+    if w.xml_attribute {
+        t = quote!(#t.xml_attribute());
+    }
+    if w.xml_flattened {
+        t = quote!(#t.xml_flattened());
+    }
+    if let Some((uri, prefix)) = &w.xml_namespace {
+        let prefix = option(prefix.as_deref());
+        t = quote!(#t.xml_namespace(#uri, #prefix));
+    }
+    if let Some(n) = &w.ec2_query_name {
+        t = quote!(#t.ec2_query_name(#n));
+    }
+    t
 }
 
 /// The traits a use site knows about its target: timestamp format and `@sensitive`.

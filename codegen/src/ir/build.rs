@@ -9,7 +9,7 @@ use crate::{docs, naming, pattern};
 use super::{
     Binding, Constraints, EnumDef, EnumValueIr, ErrorInfo, ErrorRef, HttpIr, Kind, MemberIr,
     OperationIr, PaginationIr, PathSegment, PatternIr, Protocol, ServiceIr, StructDef,
-    TimestampFormat, TypeDef, TypeRef, UnionDef, VariantIr, recursion,
+    TimestampFormat, TypeDef, TypeRef, UnionDef, VariantIr, WireNames, recursion,
 };
 
 const UNIT: (&str, &str) = ("smithy.api", "Unit");
@@ -502,6 +502,7 @@ impl<'a> ServiceBuilder<'a> {
                     members,
                     sensitive,
                     error,
+                    xml: wire_names(&shape.traits),
                     in_input,
                     in_output,
                 })
@@ -533,6 +534,7 @@ impl<'a> ServiceBuilder<'a> {
                         boxed: false,
                         docs: doc_of(&m.traits),
                         json_name: json_name(m),
+                        wire: wire_names(&m.traits),
                     });
                 }
                 TypeDef::Union(UnionDef {
@@ -681,6 +683,7 @@ impl<'a> ServiceBuilder<'a> {
                 idempotency_token: m.traits.has("smithy.api#idempotencyToken"),
                 binding,
                 json_name: json_name(m),
+                wire: wire_names(&m.traits),
                 media_type: self
                     .model
                     .shape(&m.target)
@@ -1302,6 +1305,22 @@ fn write_json_string(s: &str, out: &mut String) {
         }
     }
     out.push('"');
+}
+
+/// The XML and query wire names in `traits` (a member's, or a shape's).
+fn wire_names(traits: &crate::model::Traits) -> WireNames {
+    let text = |id: &str| traits.get(id).and_then(Node::as_str).map(str::to_string);
+    WireNames {
+        xml_name: text("smithy.api#xmlName"),
+        xml_attribute: traits.has("smithy.api#xmlAttribute"),
+        xml_flattened: traits.has("smithy.api#xmlFlattened"),
+        xml_namespace: traits.get("smithy.api#xmlNamespace").and_then(|n| {
+            let uri = n.get("uri").and_then(Node::as_str)?.to_string();
+            let prefix = n.get("prefix").and_then(Node::as_str).map(str::to_string);
+            Some((uri, prefix))
+        }),
+        ec2_query_name: text("aws.protocols#ec2QueryName"),
+    }
 }
 
 /// The member's JSON key: its `@jsonName`, else its name.

@@ -14,6 +14,7 @@ use crate::model::ShapeId;
 mod build;
 mod recursion;
 
+pub(crate) use build::node_to_json;
 pub use build::{Selection, build};
 
 /// Everything generated for one service.
@@ -287,6 +288,22 @@ pub enum Binding {
     ResponseCode,
 }
 
+/// The wire names a member carries for the XML and query protocols (`@xmlName`,
+/// `@xmlAttribute`, `@xmlFlattened`, `@xmlNamespace`, `@ec2QueryName`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WireNames {
+    /// `@xmlName`
+    pub xml_name: Option<String>,
+    /// `@xmlAttribute`
+    pub xml_attribute: bool,
+    /// `@xmlFlattened`
+    pub xml_flattened: bool,
+    /// `@xmlNamespace`: URI and prefix.
+    pub xml_namespace: Option<(String, Option<String>)>,
+    /// `@ec2QueryName`
+    pub ec2_query_name: Option<String>,
+}
+
 /// A structure member.
 #[derive(Clone, Debug)]
 pub struct MemberIr {
@@ -311,6 +328,8 @@ pub struct MemberIr {
     pub binding: Binding,
     /// The JSON key: `@jsonName`, else the member name.
     pub json_name: String,
+    /// XML and query wire names.
+    pub wire: WireNames,
     /// `@mediaType` of the target shape (strings and blobs), when set.
     pub media_type: Option<String>,
     /// `@hostLabel`: the value fills `{name}` in the operation's host prefix.
@@ -353,6 +372,8 @@ pub struct StructDef {
     pub sensitive: bool,
     /// Set for `@error` structures.
     pub error: Option<ErrorInfo>,
+    /// `@xmlName` and `@xmlNamespace` of the shape.
+    pub xml: WireNames,
     /// Reachable from an operation input (gets validators).
     pub in_input: bool,
     /// Reachable from an operation output or error (gets deserializers).
@@ -406,6 +427,8 @@ pub struct VariantIr {
     pub docs: Option<String>,
     /// The JSON key: `@jsonName`, else the member name.
     pub json_name: String,
+    /// XML and query wire names.
+    pub wire: WireNames,
 }
 
 /// A string enum or int enum.

@@ -169,37 +169,100 @@ impl ShapeSerializer for JsonSerializer {
     }
 }
 
-/// Reads shapes from a parsed JSON value. Paths for errors are built as it descends; a
-/// sensitive map's keys never appear in them.
+/// Where a value sits in a response, for error messages (`Items[2].Name`): a chain of
+/// segments borrowed from the readers above it, made into text only when an error needs it,
+/// so that reading allocates nothing for paths. A sensitive map's keys never appear.
+#[derive(Clone, Copy, Debug)]
+pub struct Path<'p> {
+    parent: Option<&'p Path<'p>>,
+    seg: Seg<'p>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Seg<'p> {
+    Root(&'p str),
+    Field(&'p str),
+    Index(usize),
+    Key(&'p str, bool),
+}
+
+impl<'p> Path<'p> {
+    /// The root (a shape name, or empty).
+    pub fn root(name: &'p str) -> Path<'p> {
+        Path {
+            parent: None,
+            seg: Seg::Root(name),
+        }
+    }
+
+    /// The member `name` of `parent`.
+    pub fn field(parent: &'p Path<'p>, name: &'p str) -> Path<'p> {
+        Path {
+            parent: Some(parent),
+            seg: Seg::Field(name),
+        }
+    }
+
+    fn child(&'p self, seg: Seg<'p>) -> Path<'p> {
+        Path {
+            parent: Some(self),
+            seg,
+        }
+    }
+
+    /// The path as text.
+    pub fn render(&self) -> String {
+        let mut segs = Vec::new();
+        let mut at = Some(self);
+        while let Some(p) = at {
+            segs.push(p.seg);
+            at = p.parent;
+        }
+        let mut out = String::new();
+        for seg in segs.iter().rev() {
+            out = match *seg {
+                Seg::Root(name) => name.to_owned(),
+                Seg::Field(name) => j::join_field(&out, name),
+                Seg::Index(i) => j::join_index(&out, i),
+                Seg::Key(k, sensitive) => j::join_key(&out, k, sensitive),
+            };
+        }
+        out
+    }
+}
+
+/// Reads shapes from a parsed JSON value.
 #[derive(Debug)]
-pub struct JsonDeserializer<'v> {
+pub struct JsonDeserializer<'v, 'p> {
     value: &'v Value,
-    path: String,
+    path: Path<'p>,
     settings: JsonSettings,
 }
 
-impl<'v> JsonDeserializer<'v> {
-    /// A deserializer over `value`, whose path is `path` (the shape name at the root).
-    pub fn new(value: &'v Value, path: impl Into<String>, settings: JsonSettings) -> Self {
+impl<'v, 'p> JsonDeserializer<'v, 'p> {
+    /// A deserializer over `value`, whose path is `root` (the shape name).
+    pub fn new(value: &'v Value, root: &'p str, settings: JsonSettings) -> Self {
+        JsonDeserializer::at(value, Path::root(root), settings)
+    }
+
+    /// A deserializer over `value` at `path`.
+    pub fn at(value: &'v Value, path: Path<'p>, settings: JsonSettings) -> Self {
         JsonDeserializer {
             value,
-            path: path.into(),
+            path,
             settings,
         }
     }
 
-    fn child(&self, value: &'v Value, path: String) -> JsonDeserializer<'v> {
-        JsonDeserializer {
-            value,
-            path,
-            settings: self.settings,
-        }
+    /// An error of this value: `e` (read at an empty path) placed at this path.
+    fn here(&self, e: DeError) -> DeError {
+        DeError::new(self.path.render(), e.expected().to_owned())
     }
 }
 
-impl ShapeDeserializer for JsonDeserializer<'_> {
+impl ShapeDeserializer for JsonDeserializer<'_, '_> {
     fn read_struct(&mut self, member: &Member, f: &mut MemberReader<'_>) -> Result<(), DeError> {
-        let obj = j::object(self.value, &self.path)?;
+        let obj = j::object(self.value, "").map_err(|e| self.here(e))?;
         let members = member.target.members;
         let union = member.target.shape_type == ShapeType::Union;
         for (key, value) in obj {
@@ -213,7 +276,8 @@ impl ShapeDeserializer for JsonDeserializer<'_> {
             let Some(m) = members.iter().find(|m| self.settings.key(m) == key) else {
                 continue;
             };
-            let mut d = self.child(value, j::join_field(&self.path, m.name));
+            let mut d =
+                JsonDeserializer::at(value, self.path.child(Seg::Field(m.name)), self.settings);
             f(m, &mut d)?;
         }
         Ok(())
@@ -225,11 +289,12 @@ impl ShapeDeserializer for JsonDeserializer<'_> {
         f: &mut dyn FnMut(&mut dyn ShapeDeserializer) -> Result<(), DeError>,
     ) -> Result<(), DeError> {
         let sparse = member.target.sparse;
-        for (i, item) in j::array(self.value, &self.path)?.iter().enumerate() {
+        let items = j::array(self.value, "").map_err(|e| self.here(e))?;
+        for (i, item) in items.iter().enumerate() {
             if item.is_null() && !sparse {
                 continue;
             }
-            let mut d = self.child(item, j::join_index(&self.path, i));
+            let mut d = JsonDeserializer::at(item, self.path.child(Seg::Index(i)), self.settings);
             f(&mut d)?;
         }
         Ok(())
@@ -245,18 +310,23 @@ impl ShapeDeserializer for JsonDeserializer<'_> {
             .target
             .map_members()
             .is_some_and(|(k, _)| k.sensitive);
-        for (key, value) in j::object(self.value, &self.path)? {
+        let obj = j::object(self.value, "").map_err(|e| self.here(e))?;
+        for (key, value) in obj {
             if value.is_null() && !sparse {
                 continue;
             }
-            let mut d = self.child(value, j::join_key(&self.path, key, sensitive));
+            let mut d = JsonDeserializer::at(
+                value,
+                self.path.child(Seg::Key(key, sensitive)),
+                self.settings,
+            );
             f(key.clone(), &mut d)?;
         }
         Ok(())
     }
 
     fn read_bool(&mut self, _member: &Member) -> Result<bool, DeError> {
-        j::bool(self.value, &self.path)
+        j::bool(self.value, "").map_err(|e| self.here(e))
     }
 
     fn read_integer(
@@ -266,43 +336,43 @@ impl ShapeDeserializer for JsonDeserializer<'_> {
         max: i64,
         what: &'static str,
     ) -> Result<i64, DeError> {
-        j::i64(self.value, &self.path)
+        j::i64(self.value, "")
             .ok()
             .filter(|v| (min..=max).contains(v))
-            .ok_or_else(|| DeError::new(self.path.clone(), what))
+            .ok_or_else(|| DeError::new(self.path.render(), what))
     }
 
     fn read_float(&mut self, _member: &Member) -> Result<f32, DeError> {
-        j::f32(self.value, &self.path)
+        j::f32(self.value, "").map_err(|e| self.here(e))
     }
 
     fn read_double(&mut self, _member: &Member) -> Result<f64, DeError> {
-        j::f64(self.value, &self.path)
+        j::f64(self.value, "").map_err(|e| self.here(e))
     }
 
     fn read_big_integer(&mut self, _member: &Member) -> Result<BigInteger, DeError> {
-        j::big_integer(self.value, &self.path)
+        j::big_integer(self.value, "").map_err(|e| self.here(e))
     }
 
     fn read_big_decimal(&mut self, _member: &Member) -> Result<BigDecimal, DeError> {
-        j::big_decimal(self.value, &self.path)
+        j::big_decimal(self.value, "").map_err(|e| self.here(e))
     }
 
     fn read_string(&mut self, _member: &Member) -> Result<String, DeError> {
-        j::string(self.value, &self.path)
+        j::string(self.value, "").map_err(|e| self.here(e))
     }
 
     fn read_blob(&mut self, _member: &Member) -> Result<Blob, DeError> {
-        j::blob(self.value, &self.path)
+        j::blob(self.value, "").map_err(|e| self.here(e))
     }
 
     fn read_timestamp(&mut self, member: &Member) -> Result<DateTime, DeError> {
         let format = member.timestamp_format_or(self.settings.default_timestamp_format);
-        j::timestamp(self.value, &self.path, format)
+        j::timestamp(self.value, "", format).map_err(|e| self.here(e))
     }
 
     fn read_document(&mut self, _member: &Member) -> Result<Document, DeError> {
-        j::document(self.value, &self.path)
+        j::document(self.value, "").map_err(|e| self.here(e))
     }
 
     fn is_null(&mut self) -> bool {
@@ -314,7 +384,7 @@ impl ShapeDeserializer for JsonDeserializer<'_> {
     }
 
     fn path(&self) -> String {
-        self.path.clone()
+        self.path.render()
     }
 }
 

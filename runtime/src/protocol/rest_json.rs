@@ -20,7 +20,7 @@ use super::http_binding::{
 };
 use super::{Operation, ParsedError, Protocol};
 use crate::blob::Blob;
-use crate::codec::json::{JsonDeserializer, JsonSerializer, JsonSettings, to_json};
+use crate::codec::json::{JsonDeserializer, JsonSerializer, JsonSettings, Path, to_json};
 use crate::codec::{DeError, MemberReader, SerializeStruct, ShapeDeserializer, ShapeSerializer};
 use crate::datetime::{DateTime, TimestampFormat};
 use crate::document::Document;
@@ -252,9 +252,11 @@ impl ShapeDeserializer for ResponseDeserializer<'_> {
         let headers = &self.response.headers;
         let mut payload = false;
         for m in members {
-            let path = json::join_field(&self.path, m.name);
+            // Made only for the members present (reading allocates no paths otherwise).
+            let path = || json::join_field(&self.path, m.name);
             match m.http {
-                HttpBinding::Header(name) => {
+                HttpBinding::Header(name) if headers.contains_key(name) => {
+                    let path = path();
                     if let Some(text) = binding::header_text(headers, name, &path)? {
                         f(m, &mut HeaderDeserializer { text, path })?;
                     }
@@ -267,7 +269,7 @@ impl ShapeDeserializer for ResponseDeserializer<'_> {
                             &mut PrefixHeadersDeserializer {
                                 headers,
                                 prefix,
-                                path,
+                                path: path(),
                             },
                         )?;
                     }
@@ -280,7 +282,7 @@ impl ShapeDeserializer for ResponseDeserializer<'_> {
                             m,
                             &mut PayloadDeserializer {
                                 body: &self.response.body,
-                                path,
+                                path: path(),
                             },
                         )?;
                     }
@@ -302,6 +304,7 @@ impl ShapeDeserializer for ResponseDeserializer<'_> {
         }
         let value = json::parse_body(&self.response.body)?;
         let obj = json::object(&value, &self.path)?;
+        let root = Path::root(&self.path);
         for (key, v) in obj {
             if v.is_null() {
                 continue;
@@ -311,8 +314,8 @@ impl ShapeDeserializer for ResponseDeserializer<'_> {
                 .filter(in_body)
                 .find(|m| m.json_name.unwrap_or(m.name) == key);
             if let Some(m) = found {
-                let path = json::join_field(&self.path, m.name);
-                f(m, &mut JsonDeserializer::new(v, path, SETTINGS))?;
+                let path = Path::field(&root, m.name);
+                f(m, &mut JsonDeserializer::at(v, path, SETTINGS))?;
             }
         }
         Ok(())
@@ -456,14 +459,10 @@ struct PayloadDeserializer<'a> {
 impl PayloadDeserializer<'_> {
     fn json<T>(
         &self,
-        read: impl FnOnce(&mut JsonDeserializer<'_>) -> Result<T, DeError>,
+        read: impl FnOnce(&mut JsonDeserializer<'_, '_>) -> Result<T, DeError>,
     ) -> Result<T, DeError> {
         let value: Value = json::parse_body(self.body)?;
-        read(&mut JsonDeserializer::new(
-            &value,
-            self.path.clone(),
-            SETTINGS,
-        ))
+        read(&mut JsonDeserializer::new(&value, &self.path, SETTINGS))
     }
 }
 
