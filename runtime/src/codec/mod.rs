@@ -105,24 +105,38 @@ pub trait SerializeShape {
 pub type MemberReader<'r> =
     dyn FnMut(&'static Member, &mut dyn ShapeDeserializer) -> Result<(), DeError> + 'r;
 
-/// Reads shapes from one wire format.
+/// Reads shapes from one wire format. Every reader has a default that refuses (`expected a
+/// value of a type supported here`), so that a deserializer for one position (a header, the
+/// status code) implements only what that position can carry.
 pub trait ShapeDeserializer {
     /// A structure or union: calls `f` for each known member present (nulls are absent).
-    fn read_struct(&mut self, member: &Member, f: &mut MemberReader<'_>) -> Result<(), DeError>;
+    fn read_struct(&mut self, member: &Member, f: &mut MemberReader<'_>) -> Result<(), DeError> {
+        let _ = (member, f);
+        Err(self.unsupported())
+    }
     /// A list: calls `f` once per item, positioned on it.
     fn read_list(
         &mut self,
         member: &Member,
         f: &mut dyn FnMut(&mut dyn ShapeDeserializer) -> Result<(), DeError>,
-    ) -> Result<(), DeError>;
+    ) -> Result<(), DeError> {
+        let _ = (member, f);
+        Err(self.unsupported())
+    }
     /// A map: calls `f` once per entry with its key, positioned on its value.
     fn read_map(
         &mut self,
         member: &Member,
         f: &mut dyn FnMut(String, &mut dyn ShapeDeserializer) -> Result<(), DeError>,
-    ) -> Result<(), DeError>;
+    ) -> Result<(), DeError> {
+        let _ = (member, f);
+        Err(self.unsupported())
+    }
     /// A boolean.
-    fn read_bool(&mut self, member: &Member) -> Result<bool, DeError>;
+    fn read_bool(&mut self, member: &Member) -> Result<bool, DeError> {
+        let _ = member;
+        Err(self.unsupported())
+    }
     /// An integer within `min..=max` (the range of the member's Rust type); `what` names it
     /// for errors.
     fn read_integer(
@@ -131,29 +145,64 @@ pub trait ShapeDeserializer {
         min: i64,
         max: i64,
         what: &'static str,
-    ) -> Result<i64, DeError>;
+    ) -> Result<i64, DeError> {
+        let _ = (member, min, max, what);
+        Err(self.unsupported())
+    }
     /// A `float`.
-    fn read_float(&mut self, member: &Member) -> Result<f32, DeError>;
+    fn read_float(&mut self, member: &Member) -> Result<f32, DeError> {
+        let _ = member;
+        Err(self.unsupported())
+    }
     /// A `double`.
-    fn read_double(&mut self, member: &Member) -> Result<f64, DeError>;
+    fn read_double(&mut self, member: &Member) -> Result<f64, DeError> {
+        let _ = member;
+        Err(self.unsupported())
+    }
     /// A `bigInteger`.
-    fn read_big_integer(&mut self, member: &Member) -> Result<BigInteger, DeError>;
+    fn read_big_integer(&mut self, member: &Member) -> Result<BigInteger, DeError> {
+        let _ = member;
+        Err(self.unsupported())
+    }
     /// A `bigDecimal`.
-    fn read_big_decimal(&mut self, member: &Member) -> Result<BigDecimal, DeError>;
+    fn read_big_decimal(&mut self, member: &Member) -> Result<BigDecimal, DeError> {
+        let _ = member;
+        Err(self.unsupported())
+    }
     /// A string.
-    fn read_string(&mut self, member: &Member) -> Result<String, DeError>;
+    fn read_string(&mut self, member: &Member) -> Result<String, DeError> {
+        let _ = member;
+        Err(self.unsupported())
+    }
     /// A blob.
-    fn read_blob(&mut self, member: &Member) -> Result<Blob, DeError>;
+    fn read_blob(&mut self, member: &Member) -> Result<Blob, DeError> {
+        let _ = member;
+        Err(self.unsupported())
+    }
     /// A timestamp, in the member's format or the codec's default.
-    fn read_timestamp(&mut self, member: &Member) -> Result<DateTime, DeError>;
+    fn read_timestamp(&mut self, member: &Member) -> Result<DateTime, DeError> {
+        let _ = member;
+        Err(self.unsupported())
+    }
     /// A document.
-    fn read_document(&mut self, member: &Member) -> Result<Document, DeError>;
+    fn read_document(&mut self, member: &Member) -> Result<Document, DeError> {
+        let _ = member;
+        Err(self.unsupported())
+    }
     /// Whether the value here is null (entries of sparse lists and maps).
-    fn is_null(&mut self) -> bool;
+    fn is_null(&mut self) -> bool {
+        false
+    }
     /// Skips the value here (a union member targeting `Unit`).
-    fn skip(&mut self) -> Result<(), DeError>;
+    fn skip(&mut self) -> Result<(), DeError> {
+        Ok(())
+    }
     /// The path of the value here, for error messages (`Items[2].Name`).
     fn path(&self) -> String;
+    /// The error for a value this position cannot carry.
+    fn unsupported(&self) -> DeError {
+        DeError::unsupported(self.path())
+    }
 }
 
 /// A value that reads itself from a deserializer positioned on it.

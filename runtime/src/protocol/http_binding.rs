@@ -7,7 +7,7 @@ use http::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 
 use crate::binding;
 use crate::blob::Blob;
-use crate::codec::{DeError, MemberReader, SerializeStruct, ShapeDeserializer, ShapeSerializer};
+use crate::codec::{DeError, SerializeStruct, ShapeDeserializer, ShapeSerializer};
 use crate::datetime::{DateTime, TimestampFormat};
 use crate::document::Document;
 use crate::error::ConstructionError;
@@ -448,9 +448,6 @@ impl HeaderDeserializer<'_> {
 }
 
 impl ShapeDeserializer for HeaderDeserializer<'_> {
-    fn read_struct(&mut self, _: &Member, _: &mut MemberReader<'_>) -> Result<(), DeError> {
-        Err(DeError::unsupported(self.path.clone()))
-    }
     fn read_list(
         &mut self,
         member: &Member,
@@ -472,13 +469,6 @@ impl ShapeDeserializer for HeaderDeserializer<'_> {
             })?;
         }
         Ok(())
-    }
-    fn read_map(
-        &mut self,
-        _: &Member,
-        _: &mut dyn FnMut(String, &mut dyn ShapeDeserializer) -> Result<(), DeError>,
-    ) -> Result<(), DeError> {
-        Err(DeError::unsupported(self.path.clone()))
     }
     fn read_bool(&mut self, _: &Member) -> Result<bool, DeError> {
         self.parse()
@@ -522,15 +512,6 @@ impl ShapeDeserializer for HeaderDeserializer<'_> {
         let format = member.timestamp_format_or(TimestampFormat::HttpDate);
         binding::parse_header_timestamp(self.text, format, &self.path)
     }
-    fn read_document(&mut self, _: &Member) -> Result<Document, DeError> {
-        Err(DeError::unsupported(self.path.clone()))
-    }
-    fn is_null(&mut self) -> bool {
-        false
-    }
-    fn skip(&mut self) -> Result<(), DeError> {
-        Ok(())
-    }
     fn path(&self) -> String {
         self.path.clone()
     }
@@ -548,16 +529,6 @@ pub struct PrefixHeadersDeserializer<'a> {
 }
 
 impl ShapeDeserializer for PrefixHeadersDeserializer<'_> {
-    fn read_struct(&mut self, _: &Member, _: &mut MemberReader<'_>) -> Result<(), DeError> {
-        Err(DeError::unsupported(self.path.clone()))
-    }
-    fn read_list(
-        &mut self,
-        _: &Member,
-        _: &mut dyn FnMut(&mut dyn ShapeDeserializer) -> Result<(), DeError>,
-    ) -> Result<(), DeError> {
-        Err(DeError::unsupported(self.path.clone()))
-    }
     fn read_map(
         &mut self,
         _: &Member,
@@ -578,48 +549,6 @@ impl ShapeDeserializer for PrefixHeadersDeserializer<'_> {
                 },
             )?;
         }
-        Ok(())
-    }
-    fn read_bool(&mut self, _: &Member) -> Result<bool, DeError> {
-        Err(DeError::unsupported(self.path.clone()))
-    }
-    fn read_integer(
-        &mut self,
-        _: &Member,
-        _: i64,
-        _: i64,
-        _: &'static str,
-    ) -> Result<i64, DeError> {
-        Err(DeError::unsupported(self.path.clone()))
-    }
-    fn read_float(&mut self, _: &Member) -> Result<f32, DeError> {
-        Err(DeError::unsupported(self.path.clone()))
-    }
-    fn read_double(&mut self, _: &Member) -> Result<f64, DeError> {
-        Err(DeError::unsupported(self.path.clone()))
-    }
-    fn read_big_integer(&mut self, _: &Member) -> Result<BigInteger, DeError> {
-        Err(DeError::unsupported(self.path.clone()))
-    }
-    fn read_big_decimal(&mut self, _: &Member) -> Result<BigDecimal, DeError> {
-        Err(DeError::unsupported(self.path.clone()))
-    }
-    fn read_string(&mut self, _: &Member) -> Result<String, DeError> {
-        Err(DeError::unsupported(self.path.clone()))
-    }
-    fn read_blob(&mut self, _: &Member) -> Result<Blob, DeError> {
-        Err(DeError::unsupported(self.path.clone()))
-    }
-    fn read_timestamp(&mut self, _: &Member) -> Result<DateTime, DeError> {
-        Err(DeError::unsupported(self.path.clone()))
-    }
-    fn read_document(&mut self, _: &Member) -> Result<Document, DeError> {
-        Err(DeError::unsupported(self.path.clone()))
-    }
-    fn is_null(&mut self) -> bool {
-        false
-    }
-    fn skip(&mut self) -> Result<(), DeError> {
         Ok(())
     }
     fn path(&self) -> String {

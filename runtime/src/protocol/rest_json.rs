@@ -240,12 +240,6 @@ struct ResponseDeserializer<'a> {
     path: String,
 }
 
-impl ResponseDeserializer<'_> {
-    fn unsupported<T>(&self) -> Result<T, DeError> {
-        Err(DeError::unsupported(self.path.clone()))
-    }
-}
-
 impl ShapeDeserializer for ResponseDeserializer<'_> {
     fn read_struct(&mut self, member: &Member, f: &mut MemberReader<'_>) -> Result<(), DeError> {
         let members = member.target.members;
@@ -320,62 +314,6 @@ impl ShapeDeserializer for ResponseDeserializer<'_> {
         }
         Ok(())
     }
-    fn read_list(
-        &mut self,
-        _: &Member,
-        _: &mut dyn FnMut(&mut dyn ShapeDeserializer) -> Result<(), DeError>,
-    ) -> Result<(), DeError> {
-        self.unsupported()
-    }
-    fn read_map(
-        &mut self,
-        _: &Member,
-        _: &mut dyn FnMut(String, &mut dyn ShapeDeserializer) -> Result<(), DeError>,
-    ) -> Result<(), DeError> {
-        self.unsupported()
-    }
-    fn read_bool(&mut self, _: &Member) -> Result<bool, DeError> {
-        self.unsupported()
-    }
-    fn read_integer(
-        &mut self,
-        _: &Member,
-        _: i64,
-        _: i64,
-        _: &'static str,
-    ) -> Result<i64, DeError> {
-        self.unsupported()
-    }
-    fn read_float(&mut self, _: &Member) -> Result<f32, DeError> {
-        self.unsupported()
-    }
-    fn read_double(&mut self, _: &Member) -> Result<f64, DeError> {
-        self.unsupported()
-    }
-    fn read_big_integer(&mut self, _: &Member) -> Result<BigInteger, DeError> {
-        self.unsupported()
-    }
-    fn read_big_decimal(&mut self, _: &Member) -> Result<BigDecimal, DeError> {
-        self.unsupported()
-    }
-    fn read_string(&mut self, _: &Member) -> Result<String, DeError> {
-        self.unsupported()
-    }
-    fn read_blob(&mut self, _: &Member) -> Result<Blob, DeError> {
-        self.unsupported()
-    }
-    fn read_timestamp(&mut self, _: &Member) -> Result<DateTime, DeError> {
-        self.unsupported()
-    }
-    fn read_document(&mut self, _: &Member) -> Result<Document, DeError> {
-        self.unsupported()
-    }
-    fn is_null(&mut self) -> bool {
-        false
-    }
-    fn skip(&mut self) -> Result<(), DeError> {
-        Ok(())
-    }
     fn path(&self) -> String {
         self.path.clone()
     }
@@ -385,26 +323,6 @@ impl ShapeDeserializer for ResponseDeserializer<'_> {
 struct Status(u16);
 
 impl ShapeDeserializer for Status {
-    fn read_struct(&mut self, _: &Member, _: &mut MemberReader<'_>) -> Result<(), DeError> {
-        Err(DeError::unsupported("status"))
-    }
-    fn read_list(
-        &mut self,
-        _: &Member,
-        _: &mut dyn FnMut(&mut dyn ShapeDeserializer) -> Result<(), DeError>,
-    ) -> Result<(), DeError> {
-        Err(DeError::unsupported("status"))
-    }
-    fn read_map(
-        &mut self,
-        _: &Member,
-        _: &mut dyn FnMut(String, &mut dyn ShapeDeserializer) -> Result<(), DeError>,
-    ) -> Result<(), DeError> {
-        Err(DeError::unsupported("status"))
-    }
-    fn read_bool(&mut self, _: &Member) -> Result<bool, DeError> {
-        Err(DeError::unsupported("status"))
-    }
     fn read_integer(
         &mut self,
         _: &Member,
@@ -413,36 +331,6 @@ impl ShapeDeserializer for Status {
         _: &'static str,
     ) -> Result<i64, DeError> {
         Ok(i64::from(self.0))
-    }
-    fn read_float(&mut self, _: &Member) -> Result<f32, DeError> {
-        Err(DeError::unsupported("status"))
-    }
-    fn read_double(&mut self, _: &Member) -> Result<f64, DeError> {
-        Err(DeError::unsupported("status"))
-    }
-    fn read_big_integer(&mut self, _: &Member) -> Result<BigInteger, DeError> {
-        Err(DeError::unsupported("status"))
-    }
-    fn read_big_decimal(&mut self, _: &Member) -> Result<BigDecimal, DeError> {
-        Err(DeError::unsupported("status"))
-    }
-    fn read_string(&mut self, _: &Member) -> Result<String, DeError> {
-        Err(DeError::unsupported("status"))
-    }
-    fn read_blob(&mut self, _: &Member) -> Result<Blob, DeError> {
-        Err(DeError::unsupported("status"))
-    }
-    fn read_timestamp(&mut self, _: &Member) -> Result<DateTime, DeError> {
-        Err(DeError::unsupported("status"))
-    }
-    fn read_document(&mut self, _: &Member) -> Result<Document, DeError> {
-        Err(DeError::unsupported("status"))
-    }
-    fn is_null(&mut self) -> bool {
-        false
-    }
-    fn skip(&mut self) -> Result<(), DeError> {
-        Ok(())
     }
     fn path(&self) -> String {
         "status".to_owned()
@@ -519,12 +407,6 @@ impl ShapeDeserializer for PayloadDeserializer<'_> {
     }
     fn read_document(&mut self, member: &Member) -> Result<Document, DeError> {
         self.json(|d| d.read_document(member))
-    }
-    fn is_null(&mut self) -> bool {
-        false
-    }
-    fn skip(&mut self) -> Result<(), DeError> {
-        Ok(())
     }
     fn path(&self) -> String {
         self.path.clone()
