@@ -29,6 +29,7 @@ pub mod naming;
 pub mod pattern;
 
 mod emit;
+mod endpoint_tests;
 mod protocol_tests;
 
 pub use diagnostic::{Diagnostic, Severity, Span};

@@ -102,12 +102,14 @@ impl Config {
     }
 }
 
-struct Gen<'a> {
-    model: &'a Model,
-    svc: &'a ServiceIr,
-    rt: TokenStream,
-    svc_path: TokenStream,
-    support: TokenStream,
+/// Turns case JSON into Rust expressions over a generated client (also used by
+/// `endpoint_tests.rs`).
+pub(crate) struct Gen<'a> {
+    pub(crate) model: &'a Model,
+    pub(crate) svc: &'a ServiceIr,
+    pub(crate) rt: TokenStream,
+    pub(crate) svc_path: TokenStream,
+    pub(crate) support: TokenStream,
 }
 
 /// One test case found in the model.
@@ -228,6 +230,7 @@ impl Gen<'_> {
         let shape_name = &svc.shape_name;
         let protocols = crate::emit::protocol_statics(svc, rt);
         let query_compatible = svc.query_compatible;
+        let xml_namespace = crate::emit::xml_namespace(rt, svc.xml_namespace.as_ref());
         let cases = self.cases();
         let mut fns = Vec::new();
         let mut table = Vec::new();
@@ -264,6 +267,7 @@ impl Gen<'_> {
                 shape_name: #shape_name,
                 protocols: #protocols,
                 query_compatible: #query_compatible,
+                xml_namespace: #xml_namespace,
             };
             /// Every client test case of the service, in model order.
             pub static CASES: &[#support::Case] = &[#(#table)*];
@@ -324,14 +328,20 @@ impl Gen<'_> {
             Some(b) => quote!(::std::option::Option::Some(#b)),
             None => quote!(::std::option::Option::None),
         };
+        let (endpoint_config, operation_config) = vendor_config(node)
+            .unwrap_or_else(|| (quote!(.endpoint_url(#endpoint)), TokenStream::new()));
+        // An operation-scoped configuration goes through the per-call override.
+        let operation_override = (!operation_config.is_empty())
+            .then(|| quote!(let handle = handle.with_config_override(|b| b #operation_config);));
         Ok(quote! {
             let replay = #rt::http::test::ReplayClient::new(::std::vec![#rt::http::HttpResponse::new(#code, "")]);
             let config = #rt::Config::builder()
-                .endpoint_url(#endpoint)
+                #endpoint_config
                 .http_client(replay.clone())
                 .idempotency_token_provider(|| ::std::string::String::from(#FIXED_TOKEN))
                 .build();
             let handle = #rt::Handle::new(&config, &SERVICE);
+            #operation_override
             #input
             let outcome = #support::block_on(#call)?.err().map(|e| e.to_string());
             let ::std::option::Option::Some(request) = replay.requests().into_iter().next() else {
@@ -527,7 +537,7 @@ impl Gen<'_> {
     }
 
     /// A Rust expression of type `ty` for the param value `node`.
-    fn value(&self, ty: &TypeRef, node: &Node) -> Result<TokenStream, String> {
+    pub(crate) fn value(&self, ty: &TypeRef, node: &Node) -> Result<TokenStream, String> {
         let rt = &self.rt;
         let svc = &self.svc_path;
         let bad = || format!("unexpected param value for `{}`", ty.target);
@@ -722,4 +732,38 @@ fn has_nan(node: &Node) -> bool {
         NodeValue::Object(entries) => entries.iter().any(|(_, v)| has_nan(v)),
         _ => false,
     }
+}
+
+/// The client configuration of a case's `vendorParams` (`aws.protocoltests.config#AwsConfig`:
+/// the S3 cases' region and addressing options), when it names a region (the endpoint then
+/// comes from the service's rules), and the operation-scoped override, if any.
+fn vendor_config(node: &Node) -> Option<(TokenStream, TokenStream)> {
+    let scoped = node.get("vendorParams")?.get("scopedConfig")?;
+    let client = scoped.get("client")?;
+    let region = str_of(client, "region")?;
+    let mut config = quote!(.region(#region));
+    config.extend(s3_settings(client));
+    let operation = scoped.get("operation").map(s3_settings).unwrap_or_default();
+    Some((config, operation))
+}
+
+/// The builder calls for a scope's `s3` settings.
+fn s3_settings(scope: &Node) -> TokenStream {
+    let mut out = TokenStream::new();
+    let Some(s3) = scope.get("s3") else {
+        return out;
+    };
+    match str_of(s3, "addressing_style") {
+        Some("path") => out.extend(quote!(.force_path_style(true))),
+        Some("virtual") => out.extend(quote!(.force_path_style(false))),
+        _ => {}
+    }
+    let flag = |k: &str| s3.get(k).and_then(Node::as_bool);
+    if let Some(on) = flag("use_dualstack_endpoint") {
+        out.extend(quote!(.use_dual_stack(#on)));
+    }
+    if let Some(on) = flag("use_accelerate_endpoint") {
+        out.extend(quote!(.accelerate(#on)));
+    }
+    out
 }

@@ -1,18 +1,23 @@
 //! Client configuration and the request pipeline shared by every operation: endpoint
 //! resolution, signing, sending, retries and timeouts.
 
+use crate::checksum::{RequestChecksumCalculation, ResponseChecksumValidation};
 use crate::codec::SerializeStruct;
 use crate::compression::CompressionConfig;
 use crate::credentials::{DefaultCredentialsChain, ProvideCredentials};
-use crate::endpoint::{Endpoint, Params, RuleSet, Value as EndpointValue};
+use crate::endpoint::{AuthScheme, Endpoint, Params, RuleSet, Value as EndpointValue};
 use crate::error::{ConfigError, SdkError, SendError, TimeoutError, TimeoutKind};
 use crate::http::{HttpClient, HttpRequest, HttpResponse, StreamingResponse, TransportError};
+use crate::protocol::flexible_checksums::{self, ChecksumSettings};
 use crate::protocol::{Operation, Protocol};
 use crate::stream::ByteStream;
 use http::header::{CONTENT_LENGTH, HOST, HeaderName, HeaderValue, USER_AGENT};
 use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
+
+mod presigning;
+mod resolve;
 
 /// What the runtime needs to know about a service; a `static` in each generated client.
 #[derive(Debug)]
@@ -39,6 +44,8 @@ pub struct ServiceMeta {
     /// `aws.protocols#awsQueryCompatible`: requests carry `x-amzn-query-mode`, error
     /// responses may carry the query API's code in `x-amzn-query-error`.
     pub query_compatible: bool,
+    /// The service's `@xmlNamespace`: restXml puts it on request bodies whose root has none.
+    pub xml_namespace: Option<crate::schema::XmlNamespace>,
 }
 
 /// What the runtime needs to know about an operation; a `static` per operation.
@@ -104,6 +111,12 @@ pub struct Config {
     compression: CompressionConfig,
     /// The preferred protocol (shape id), for services that support several.
     protocol: Option<String>,
+    /// Endpoint built-ins set by typed setters, by built-in id (see `client/resolve.rs`).
+    endpoint_builtins: Vec<(&'static str, EndpointValue)>,
+    /// `smithy.rules#clientContextParams` values, by parameter name.
+    client_context_params: Vec<(String, EndpointValue)>,
+    /// When flexible checksums are computed and validated.
+    checksums: ChecksumSettings,
 }
 
 /// A source of idempotency tokens (the default is a random UUID v4 per call).
@@ -169,6 +182,30 @@ impl Config {
         self.http_client.as_ref()
     }
 
+    /// A builder holding this configuration, to change some of it.
+    pub fn to_builder(&self) -> ConfigBuilder {
+        ConfigBuilder {
+            region: self.region.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            use_fips: self.use_fips,
+            use_dual_stack: self.use_dual_stack,
+            credentials: self.credentials.clone(),
+            http_client: self.http_client.clone(),
+            max_attempts: Some(self.max_attempts),
+            connect_timeout: self.connect_timeout,
+            attempt_timeout: self.attempt_timeout,
+            operation_timeout: self.operation_timeout,
+            env_endpoints: self.env_endpoints,
+            token_provider: self.token_provider.clone(),
+            skip_constraints: self.skip_constraints,
+            compression: self.compression,
+            protocol: self.protocol.clone(),
+            endpoint_builtins: self.endpoint_builtins.clone(),
+            client_context_params: self.client_context_params.clone(),
+            checksums: self.checksums,
+        }
+    }
+
     /// Attempts per operation, the first included (1: no retries).
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts
@@ -228,6 +265,21 @@ pub struct ConfigBuilder {
     skip_constraints: bool,
     compression: CompressionConfig,
     protocol: Option<String>,
+    endpoint_builtins: Vec<(&'static str, EndpointValue)>,
+    client_context_params: Vec<(String, EndpointValue)>,
+    checksums: ChecksumSettings,
+}
+
+/// A setting from the environment or the profile, parsed; an invalid value is ignored with
+/// a warning (the default applies).
+fn shared_parsed<T: std::str::FromStr>(env_var: &str, profile_key: &str) -> Option<T> {
+    let env = crate::credentials::Env::process();
+    let text = crate::credentials::shared_setting(&env, env_var, profile_key)?;
+    let parsed = text.trim().parse().ok();
+    if parsed.is_none() {
+        tracing::warn!("ignoring the invalid value of {env_var} / {profile_key}");
+    }
+    parsed
 }
 
 fn env_nonempty(name: &str) -> Option<String> {
@@ -258,6 +310,18 @@ impl ConfigBuilder {
             credentials: Some(Arc::new(DefaultCredentialsChain::new())),
             max_attempts: env_nonempty("AWS_MAX_ATTEMPTS").and_then(|v| v.trim().parse().ok()),
             env_endpoints: !ignore_endpoints,
+            checksums: ChecksumSettings {
+                calculation: shared_parsed(
+                    RequestChecksumCalculation::ENV_VAR,
+                    RequestChecksumCalculation::PROFILE_KEY,
+                )
+                .unwrap_or_default(),
+                validation: shared_parsed(
+                    ResponseChecksumValidation::ENV_VAR,
+                    ResponseChecksumValidation::PROFILE_KEY,
+                )
+                .unwrap_or_default(),
+            },
             compression: CompressionConfig {
                 disabled: env_true("AWS_DISABLE_REQUEST_COMPRESSION"),
                 min_size: env_nonempty("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES")
@@ -366,7 +430,28 @@ impl ConfigBuilder {
             skip_constraints: self.skip_constraints,
             compression: self.compression,
             protocol: self.protocol,
+            endpoint_builtins: self.endpoint_builtins,
+            client_context_params: self.client_context_params,
+            checksums: self.checksums,
         }
+    }
+
+    /// When request checksums (`aws.protocols#httpChecksum`) are computed: `WhenSupported`
+    /// (the default: for every operation that supports one) or `WhenRequired` (only where the
+    /// operation requires one or the input names an algorithm).
+    /// `AWS_REQUEST_CHECKSUM_CALCULATION`, profile key `request_checksum_calculation`.
+    pub fn request_checksum_calculation(mut self, when: RequestChecksumCalculation) -> Self {
+        self.checksums.calculation = when;
+        self
+    }
+
+    /// When response checksums are validated: `WhenSupported` (the default: for every
+    /// operation that supports it, asking the service for them) or `WhenRequired` (only when
+    /// the input enables it). `AWS_RESPONSE_CHECKSUM_VALIDATION`, profile key
+    /// `response_checksum_validation`.
+    pub fn response_checksum_validation(mut self, when: ResponseChecksumValidation) -> Self {
+        self.checksums.validation = when;
+        self
     }
 
     /// The protocol to speak (its shape id, e.g. `smithy.protocols#rpcv2Cbor`) with services
@@ -432,8 +517,8 @@ struct ResolvedEndpoint {
     /// `host[:port]`.
     authority: String,
     headers: Vec<(HeaderName, HeaderValue)>,
-    signing_name: Option<String>,
-    signing_region: Option<String>,
+    /// How requests to it are signed (from its `authSchemes`).
+    auth: AuthScheme,
 }
 
 /// The standard retry quota: retries spend tokens, successes earn some back, so a failing
@@ -468,7 +553,11 @@ struct Inner {
     config: Config,
     service: &'static ServiceMeta,
     protocol: Option<&'static dyn Protocol>,
-    endpoint: OnceLock<Result<ResolvedEndpoint, String>>,
+    /// The service's rule set, parsed once (shared with handles derived by
+    /// [`Handle::with_config_override`]).
+    rules: Arc<OnceLock<Result<RuleSet, String>>>,
+    /// The endpoint of operations that bind no parameters of their own.
+    endpoint: OnceLock<Result<ResolvedEndpoint, resolve::Failure>>,
     quota: RetryQuota,
     user_agent: HeaderValue,
 }
@@ -540,6 +629,7 @@ impl Handle {
                 config,
                 service,
                 protocol,
+                rules: Arc::new(OnceLock::new()),
                 endpoint: OnceLock::new(),
                 quota: RetryQuota {
                     tokens: Mutex::new(QUOTA_MAX),
@@ -547,6 +637,21 @@ impl Handle {
                 user_agent,
             }),
         }
+    }
+
+    /// A handle for one call (or a few) with this configuration changed by `f`: what the
+    /// generated fluent builders' `config_override` uses. It shares the credentials provider,
+    /// the transport and the parsed endpoint rules; it resolves its own endpoint.
+    pub fn with_config_override(&self, f: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Handle {
+        self.with_config(f(self.inner.config.to_builder()))
+    }
+
+    fn with_config(&self, builder: ConfigBuilder) -> Handle {
+        let mut handle = Handle::new(&builder.build(), self.inner.service);
+        if let Some(inner) = Arc::get_mut(&mut handle.inner) {
+            inner.rules = Arc::clone(&self.inner.rules);
+        }
+        handle
     }
 
     /// The configuration (with any service-specific endpoint applied).
@@ -573,8 +678,31 @@ impl Handle {
         op: &'static Operation,
         input: &(dyn SerializeStruct + Sync),
     ) -> Result<HttpResponse, SendError> {
-        let (request, prefix) = self.serialize(op, input)?;
-        self.dispatch(&op.meta, request, &prefix).await
+        let (mut request, prefix) = self.serialize(op, input)?;
+        let settings = self.inner.config.checksums;
+        if let Some(algorithm) = flexible_checksums::request_algorithm(op, input, settings)
+            .map_err(SdkError::Construction)?
+        {
+            let body = request.body.clone();
+            flexible_checksums::name_algorithm(op, &mut request, algorithm);
+            flexible_checksums::add_request_checksum(&mut request, algorithm, &body)
+                .map_err(SdkError::Construction)?;
+        }
+        let validate = flexible_checksums::response_algorithms(op, input, settings, &mut request);
+        let params = self.operation_params(op, input)?;
+        let response = self
+            .dispatch_with(&op.meta, request, &prefix, params)
+            .await?;
+        if !validate.is_empty() && response.is_success() {
+            crate::checksum::validate_response_with(&response.headers, &response.body, &validate)
+                .map_err(|m| {
+                SdkError::Response(crate::error::ResponseError::new(
+                    response.status,
+                    m.to_string(),
+                ))
+            })?;
+        }
+        Ok(response)
     }
 
     /// [`call`](Self::call) for operations with a streamed payload: `body` is the request
@@ -586,15 +714,48 @@ impl Handle {
         body: Option<ByteStream>,
     ) -> Result<StreamingResponse, SendError> {
         let (mut request, prefix) = self.serialize(op, input)?;
-        if let (Some(protocol), Some(bytes)) =
-            (self.protocol(), body.as_ref().and_then(ByteStream::bytes))
-        {
-            protocol
-                .finish_streaming(self.service(), op, &mut request, &bytes)
-                .map_err(SdkError::Construction)?;
+        let settings = self.inner.config.checksums;
+        let algorithm = flexible_checksums::request_algorithm(op, input, settings)
+            .map_err(SdkError::Construction)?;
+        if let Some(bytes) = body.as_ref().and_then(ByteStream::bytes) {
+            if let Some(protocol) = self.protocol() {
+                protocol
+                    .finish_streaming(self.service(), op, &mut request, &bytes)
+                    .map_err(SdkError::Construction)?;
+            }
+            if let Some(algorithm) = algorithm {
+                flexible_checksums::name_algorithm(op, &mut request, algorithm);
+                flexible_checksums::add_request_checksum(&mut request, algorithm, &bytes)
+                    .map_err(SdkError::Construction)?;
+            }
         }
-        self.dispatch_streaming(&op.meta, request, body, &prefix)
-            .await
+        // A one-shot stream's checksum travels as an `aws-chunked` trailer.
+        let body = match (body, algorithm) {
+            (Some(stream), Some(algorithm))
+                if !stream.is_in_memory()
+                    && !flexible_checksums::has_checksum_header(&request.headers) =>
+            {
+                flexible_checksums::name_algorithm(op, &mut request, algorithm);
+                let chunked = crate::aws_chunked::AwsChunked::unsigned(Some(algorithm));
+                chunked.apply_headers(&mut request.headers, stream.content_length());
+                let encoded = chunked.encode(stream, None).map_err(|e| {
+                    SdkError::Construction(crate::error::ConstructionError::new(e.to_string()))
+                })?;
+                Some(encoded)
+            }
+            (body, _) => body,
+        };
+        let validate = flexible_checksums::response_algorithms(op, input, settings, &mut request);
+        let params = self.operation_params(op, input)?;
+        let mut response = self
+            .dispatch_streaming_with(&op.meta, request, body, &prefix, params)
+            .await?;
+        if !validate.is_empty() && response.is_success() {
+            let body = std::mem::take(&mut response.body);
+            response.body =
+                flexible_checksums::validating_stream(body, &response.headers, &validate);
+        }
+        Ok(response)
     }
 
     /// The request for `input` and the operation's host prefix.
@@ -629,64 +790,14 @@ impl Handle {
             .shape
     }
 
+    /// The client's endpoint (for operations that bind no parameters of their own),
+    /// resolved once ([`resolve`](Self::resolve), in `client/resolve.rs`).
     fn endpoint(&self) -> Result<&ResolvedEndpoint, ConfigError> {
         self.inner
             .endpoint
-            .get_or_init(|| self.resolve_endpoint())
+            .get_or_init(|| self.resolve(None, None))
             .as_ref()
-            .map_err(|m| ConfigError::new(m.clone()))
-    }
-
-    /// The endpoint: from the service's endpoint rules when it has them (a configured
-    /// endpoint URL is their `SDK::Endpoint` built-in, so the rules still apply to it: FIPS
-    /// or dual-stack with a custom endpoint is their error, as in the AWS SDKs), otherwise
-    /// (no rules, or rules without an `SDK::Endpoint` parameter) the configured endpoint URL
-    /// as is.
-    fn resolve_endpoint(&self) -> Result<ResolvedEndpoint, String> {
-        let config = &self.inner.config;
-        let rules = match self.inner.service.endpoint_rules {
-            Some(text) => {
-                Some(RuleSet::from_json(text).map_err(|e| format!("invalid endpoint rules: {e}"))?)
-            }
-            None => None,
-        };
-        let builtins = rules
-            .as_ref()
-            .map(RuleSet::builtin_params)
-            .unwrap_or_default();
-        let rules_take_endpoint = builtins.iter().any(|(_, b)| b == "SDK::Endpoint");
-        let endpoint = match (rules, &config.endpoint_url) {
-            (Some(rules), url) if url.is_none() || rules_take_endpoint => {
-                let mut params = Params::new();
-                for (name, builtin) in builtins {
-                    let value = match builtin.as_str() {
-                        "AWS::Region" => config.region.clone().map(EndpointValue::String),
-                        "AWS::UseFIPS" => Some(EndpointValue::Bool(config.use_fips)),
-                        "AWS::UseDualStack" => Some(EndpointValue::Bool(config.use_dual_stack)),
-                        "SDK::Endpoint" => url.clone().map(EndpointValue::String),
-                        _ => None,
-                    };
-                    if let Some(v) = value {
-                        params.set(&name, v);
-                    }
-                }
-                rules
-                    .resolve(&params)
-                    .map_err(|e| format!("endpoint resolution failed: {e}"))?
-            }
-            (_, Some(url)) => Endpoint {
-                url: url.clone(),
-                headers: Default::default(),
-                properties: Default::default(),
-            },
-            (_, None) => {
-                return Err(
-                    "no endpoint: the service has no endpoint rules; set an endpoint URL"
-                        .to_owned(),
-                );
-            }
-        };
-        prepare_endpoint(endpoint)
+            .map_err(resolve::Failure::to_error)
     }
 
     /// Sends `request` (path and query in `uri`, from a generated serializer) to the service:
@@ -723,8 +834,19 @@ impl Handle {
         request: HttpRequest,
         host_prefix: &str,
     ) -> Result<HttpResponse, SendError> {
+        self.dispatch_with(op, request, host_prefix, None).await
+    }
+
+    /// [`dispatch`](Self::dispatch) with the operation's own endpoint parameters.
+    async fn dispatch_with(
+        &self,
+        op: &'static OperationMeta,
+        request: HttpRequest,
+        host_prefix: &str,
+        endpoint_params: Option<Params>,
+    ) -> Result<HttpResponse, SendError> {
         match self
-            .send_timed(op, request, None, false, host_prefix)
+            .send_timed(op, request, None, false, host_prefix, endpoint_params)
             .await?
         {
             Reply::Buffered(r) => Ok(r),
@@ -764,9 +886,23 @@ impl Handle {
     pub async fn dispatch_streaming(
         &self,
         op: &'static OperationMeta,
+        request: HttpRequest,
+        body: Option<ByteStream>,
+        host_prefix: &str,
+    ) -> Result<StreamingResponse, SendError> {
+        self.dispatch_streaming_with(op, request, body, host_prefix, None)
+            .await
+    }
+
+    /// [`dispatch_streaming`](Self::dispatch_streaming) with the operation's own endpoint
+    /// parameters.
+    async fn dispatch_streaming_with(
+        &self,
+        op: &'static OperationMeta,
         mut request: HttpRequest,
         body: Option<ByteStream>,
         host_prefix: &str,
+        endpoint_params: Option<Params>,
     ) -> Result<StreamingResponse, SendError> {
         let one_shot = match body {
             Some(mut b) => match b.take_bytes() {
@@ -779,7 +915,7 @@ impl Handle {
             None => None,
         };
         match self
-            .send_timed(op, request, one_shot, true, host_prefix)
+            .send_timed(op, request, one_shot, true, host_prefix, endpoint_params)
             .await?
         {
             Reply::Buffered(r) => Ok(r.into()),
@@ -794,8 +930,16 @@ impl Handle {
         one_shot: Option<ByteStream>,
         stream_response: bool,
         host_prefix: &str,
+        endpoint_params: Option<Params>,
     ) -> Result<Reply, SendError> {
-        let run = self.send_with_retries(op, request, one_shot, stream_response, host_prefix);
+        let run = self.send_with_retries(
+            op,
+            request,
+            one_shot,
+            stream_response,
+            host_prefix,
+            endpoint_params,
+        );
         match self.inner.config.operation_timeout {
             Some(limit) => match tokio::time::timeout(limit, run).await {
                 Ok(r) => r,
@@ -815,13 +959,15 @@ impl Handle {
         mut one_shot: Option<ByteStream>,
         stream_response: bool,
         host_prefix: &str,
+        endpoint_params: Option<Params>,
     ) -> Result<Reply, SendError> {
         let config = &self.inner.config;
         let client = config
             .http_client
             .clone()
             .ok_or_else(|| ConfigError::new("no HTTP client configured"))?;
-        let endpoint = self.endpoint()?;
+        let endpoint = self.endpoint_for(endpoint_params).await?;
+        let endpoint = &*endpoint;
         // Compresses `request.body`: in-memory bodies only (a one-shot stream is not).
         crate::compression::compress_request(
             &mut request,
@@ -835,7 +981,9 @@ impl Handle {
             if let Some(n) = body.content_length() {
                 request.headers.insert(CONTENT_LENGTH, HeaderValue::from(n));
             }
-            if config.credentials.is_some() {
+            // Unless the body is `aws-chunked` and says what it is.
+            if config.credentials.is_some() && !request.headers.contains_key("x-amz-content-sha256")
+            {
                 request.headers.insert(
                     HeaderName::from_static("x-amz-content-sha256"),
                     HeaderValue::from_static("UNSIGNED-PAYLOAD"),
@@ -988,32 +1136,72 @@ impl Handle {
         request: &mut HttpRequest,
         endpoint: &ResolvedEndpoint,
     ) -> Result<(), ConfigError> {
+        let Some(signing) = self.signing_context(endpoint).await? else {
+            return Ok(());
+        };
+        let params = crate::sigv4::SigningParams {
+            credentials: &signing.credentials,
+            region: &signing.region,
+            service: &signing.service,
+            time: SystemTime::now(),
+        };
+        crate::sigv4::sign_with_settings(request, &params, &signing.settings)
+            .map(|_| ())
+            .map_err(|e| ConfigError::new(format!("signing failed: {e}")))
+    }
+
+    /// What requests to `endpoint` are signed with: the credentials, and the region, name
+    /// and path encoding of the endpoint's auth scheme (see `endpoint::auth`), else the
+    /// client's. `None` without a credentials provider (requests go unsigned).
+    async fn signing_context(
+        &self,
+        endpoint: &ResolvedEndpoint,
+    ) -> Result<Option<SigningContext>, ConfigError> {
         let config = &self.inner.config;
         let Some(provider) = &config.credentials else {
-            return Ok(());
+            return Ok(None);
         };
         let credentials = provider
             .provide_credentials()
             .await
             .map_err(|e| ConfigError::new(format!("no credentials: {e}")))?;
-        let region = endpoint
+        let scheme = &endpoint.auth;
+        if let Some(names) = &scheme.unsupported {
+            return Err(ConfigError::new(format!(
+                "the endpoint accepts only the auth schemes [{names}], none of which this \
+                 runtime signs (SigV4a is not implemented)"
+            )));
+        }
+        let region = scheme
             .signing_region
             .as_deref()
             .or(config.region.as_deref())
-            .ok_or_else(|| ConfigError::new("no region configured (needed to sign requests)"))?;
-        let service = endpoint
+            .ok_or_else(|| ConfigError::new("no region configured (needed to sign requests)"))?
+            .to_owned();
+        let service = scheme
             .signing_name
             .as_deref()
-            .unwrap_or(self.inner.service.signing_name);
-        let params = crate::sigv4::SigningParams {
-            credentials: &credentials,
+            .unwrap_or(self.inner.service.signing_name)
+            .to_owned();
+        let mut settings = crate::sigv4::SigningSettings::for_service(&service);
+        if let Some(disable) = scheme.disable_double_encoding {
+            settings.double_uri_encode = !disable;
+        }
+        Ok(Some(SigningContext {
+            credentials,
             region,
             service,
-            time: SystemTime::now(),
-        };
-        crate::sigv4::sign(request, &params)
-            .map_err(|e| ConfigError::new(format!("signing failed: {e}")))
+            settings,
+        }))
     }
+}
+
+/// What a request is signed with (see `Handle::signing_context`).
+struct SigningContext {
+    credentials: crate::credentials::Credentials,
+    region: String,
+    service: String,
+    settings: crate::sigv4::SigningSettings,
 }
 
 /// A pipeline error as the operation's error type.
@@ -1058,28 +1246,11 @@ fn prepare_endpoint(endpoint: Endpoint) -> Result<ResolvedEndpoint, String> {
             headers.push((name.clone(), v));
         }
     }
-    // Signing overrides from the first sigv4 auth scheme.
-    let scheme = endpoint
-        .properties
-        .get("authSchemes")
-        .and_then(|s| s.as_array())
-        .and_then(|schemes| {
-            schemes
-                .iter()
-                .find(|s| s.get("name").and_then(|n| n.as_str()) == Some("sigv4"))
-        });
-    let prop = |key: &str| {
-        scheme
-            .and_then(|s| s.get(key))
-            .and_then(|v| v.as_str())
-            .map(str::to_owned)
-    };
     Ok(ResolvedEndpoint {
         base,
         authority,
         headers,
-        signing_name: prop("signingName"),
-        signing_region: prop("signingRegion"),
+        auth: AuthScheme::select(&endpoint.properties),
     })
 }
 
@@ -1173,6 +1344,7 @@ mod tests {
         shape_name: "",
         protocols: &[&crate::protocol::rest_json::REST_JSON_1],
         query_compatible: false,
+        xml_namespace: None,
     };
     static OP: OperationMeta = OperationMeta {
         name: "DoThing",
@@ -1448,7 +1620,7 @@ mod tests {
         assert_eq!(ep.base, "https://user@host.example:8443");
         assert_eq!(ep.authority, "host.example:8443");
         assert_eq!(ep.headers.len(), 2);
-        assert_eq!(ep.signing_name.as_deref(), Some("s3x"));
-        assert_eq!(ep.signing_region.as_deref(), Some("eu-west-1"));
+        assert_eq!(ep.auth.signing_name.as_deref(), Some("s3x"));
+        assert_eq!(ep.auth.signing_region.as_deref(), Some("eu-west-1"));
     }
 }

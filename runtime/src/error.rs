@@ -216,6 +216,13 @@ impl ConfigError {
         self.source = Some(Box::new(source));
         self
     }
+
+    /// The endpoint rules' error, when the rules rejected the call's parameters: for an
+    /// error rule, [`message`](crate::endpoint::EndpointError::message) is exactly the
+    /// rule's message.
+    pub fn endpoint_error(&self) -> Option<&crate::endpoint::EndpointError> {
+        self.source.as_deref()?.downcast_ref()
+    }
 }
 
 impl fmt::Display for ConfigError {

@@ -6,8 +6,10 @@
 //! value types Smithy needs beyond `std` (blobs, timestamps, documents, big numbers).
 #![deny(missing_docs)]
 
+pub mod aws_chunked;
 pub mod binding;
 pub mod blob;
+pub mod checksum;
 pub mod client;
 pub mod codec;
 pub mod compression;
@@ -22,6 +24,7 @@ pub mod json;
 pub mod numbers;
 pub mod paginator;
 pub mod pattern;
+pub mod presign;
 pub mod protocol;
 pub mod schema;
 pub mod sensitive;
@@ -35,6 +38,7 @@ pub use datetime::{DateTime, TimestampFormat};
 pub use document::Document;
 pub use error::{ErrorMetadata, SdkError, Unhandled};
 pub use numbers::{BigDecimal, BigInteger};
+pub use presign::{PresignedRequest, PresigningConfig};
 pub use stream::ByteStream;
 pub use validation::{ValidationError, Validator, Violation};
 

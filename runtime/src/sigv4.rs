@@ -77,7 +77,7 @@ pub struct SigningError {
 }
 
 impl SigningError {
-    fn new(message: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
         SigningError {
             message: message.into(),
         }
@@ -355,7 +355,7 @@ pub fn is_signable_header(name: &str) -> bool {
 }
 
 /// Canonical headers (each `name:value\n`) and the signed header list.
-fn canonical_headers(request: &HttpRequest) -> Result<(String, String), SigningError> {
+pub(crate) fn canonical_headers(request: &HttpRequest) -> Result<(String, String), SigningError> {
     let mut names: Vec<&str> = request
         .headers
         .keys()
@@ -482,7 +482,7 @@ pub fn canonical_query_string(query: &str) -> String {
 }
 
 /// Percent-encodes every byte but the RFC 3986 unreserved ones (and `/` unless `encode_slash`).
-fn percent_encode_into(out: &mut String, bytes: &[u8], encode_slash: bool) {
+pub(crate) fn percent_encode_into(out: &mut String, bytes: &[u8], encode_slash: bool) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in bytes {
         if b.is_ascii_alphanumeric()
@@ -499,7 +499,7 @@ fn percent_encode_into(out: &mut String, bytes: &[u8], encode_slash: bool) {
 }
 
 /// Decodes `%XY` escapes (a malformed escape stays as it is); `+` becomes a space if asked.
-fn percent_decode(text: &str, plus_is_space: bool) -> Vec<u8> {
+pub(crate) fn percent_decode(text: &str, plus_is_space: bool) -> Vec<u8> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -621,16 +621,16 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 }
 
 /// The pieces of an absolute URI that signing needs.
-struct UriParts<'a> {
+pub(crate) struct UriParts<'a> {
     scheme: &'a str,
     host: &'a str,
     port: Option<&'a str>,
-    path: &'a str,
-    query: &'a str,
+    pub(crate) path: &'a str,
+    pub(crate) query: &'a str,
 }
 
 impl<'a> UriParts<'a> {
-    fn parse(uri: &'a str) -> Result<Self, SigningError> {
+    pub(crate) fn parse(uri: &'a str) -> Result<Self, SigningError> {
         let (scheme, rest) = uri.split_once("://").ok_or_else(|| {
             SigningError::new("the request URI is not absolute (scheme://host/path expected)")
         })?;
@@ -662,7 +662,7 @@ impl<'a> UriParts<'a> {
     }
 
     /// `host[:port]`, the port omitted when it is the scheme's default.
-    fn host_header(&self) -> String {
+    pub(crate) fn host_header(&self) -> String {
         let default_port = match self.scheme.to_ascii_lowercase().as_str() {
             "https" | "wss" => Some("443"),
             "http" | "ws" => Some("80"),

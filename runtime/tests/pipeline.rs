@@ -24,6 +24,7 @@ static LOCAL: ServiceMeta = ServiceMeta {
     shape_name: "",
     protocols: &[],
     query_compatible: false,
+    xml_namespace: None,
 };
 
 /// The endpoint rule set of the official WorkSpaces Web model.

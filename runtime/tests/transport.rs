@@ -182,6 +182,7 @@ static SERVICE: ServiceMeta = ServiceMeta {
     shape_name: "",
     protocols: &[],
     query_compatible: false,
+    xml_namespace: None,
 };
 
 static OP: OperationMeta = OperationMeta {

@@ -1,22 +1,75 @@
 //! Generates clients for official AWS models from the reference data beside the repository
 //! (`../shared/aws-models/`): WorkSpaces Web (restJson1), DynamoDB (awsJson1_0), SQS
-//! (awsJson1_0 with awsQueryCompatible) and KMS (awsJson1_1). The models are read in place,
-//! never copied.
+//! (awsJson1_0 with awsQueryCompatible), KMS (awsJson1_1), S3 (restXml), STS, IAM and SNS
+//! (awsQuery). The models are read in place, never copied.
+//!
+//! S3 (104 operations) and IAM (164) are generated with only the operations the scenario
+//! tests call, to keep compile time down. `Config::operations` is one list for the whole run
+//! and every name in it must belong to every selected service, so each group of models is
+//! its own `Config` (its own generation run into the same `OUT_DIR`): the groups share no
+//! shapes, so nothing is lost by loading them separately.
 
 use std::path::Path;
 
 /// `tests/official/` is two levels below the repository, beside which `shared/` lives.
-const MODELS: &[&str] = &[
-    "../../../shared/aws-models/workspaces-web-2020-07-08.json",
-    "../../../shared/aws-models/dynamodb-2012-08-10.json",
-    "../../../shared/aws-models/sqs-2012-11-05.json",
-    "../../../shared/aws-models/kms-2014-11-01.json",
+const DIR: &str = "../../../shared/aws-models/";
+
+/// One generation run: its model files and, when not every operation, the operations
+/// generated (with the shapes they reach).
+struct Group {
+    models: &'static [&'static str],
+    operations: Option<&'static [&'static str]>,
+}
+
+const GROUPS: &[Group] = &[
+    // Generated whole.
+    Group {
+        models: &[
+            "workspaces-web-2020-07-08.json",
+            "dynamodb-2012-08-10.json",
+            "sqs-2012-11-05.json",
+            "kms-2014-11-01.json",
+            "sts-2011-06-15.json",
+            "sns-2010-03-31.json",
+        ],
+        operations: None,
+    },
+    // `tests/moto_s3.rs`.
+    Group {
+        models: &["s3-2006-03-01.json"],
+        operations: Some(&[
+            "CreateBucket",
+            "PutObject",
+            "HeadObject",
+            "GetObject",
+            "ListObjectsV2",
+            "CopyObject",
+            "CreateMultipartUpload",
+            "UploadPart",
+            "CompleteMultipartUpload",
+            "AbortMultipartUpload",
+            "DeleteObjects",
+        ]),
+    },
+    // `tests/moto_sts_iam.rs`.
+    Group {
+        models: &["iam-2010-05-08.json"],
+        operations: Some(&["CreateRole", "ListRoles", "CreateUser", "ListUsers"]),
+    },
 ];
 
+fn path(model: &str) -> String {
+    format!("{DIR}{model}")
+}
+
 fn main() {
-    let missing: Vec<&str> = MODELS
+    let all: Vec<String> = GROUPS
         .iter()
-        .copied()
+        .flat_map(|g| g.models.iter().map(|m| path(m)))
+        .collect();
+    let missing: Vec<&str> = all
+        .iter()
+        .map(String::as_str)
         .filter(|m| !Path::new(m).is_file())
         .collect();
     if !missing.is_empty() {
@@ -28,14 +81,19 @@ fn main() {
             missing.join(", "),
             std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default()
         );
-        for m in MODELS {
+        for m in &all {
             println!("cargo:rerun-if-changed={m}");
         }
         std::process::exit(1);
     }
-    let mut config = anvil_codegen::Config::new();
-    for m in MODELS {
-        config = config.model(*m);
+    for group in GROUPS {
+        let mut config = anvil_codegen::Config::new();
+        for m in group.models {
+            config = config.model(path(m));
+        }
+        if let Some(operations) = group.operations {
+            config = config.operations(operations.iter().copied());
+        }
+        config.compile_or_exit();
     }
-    config.compile_or_exit();
 }

@@ -7,6 +7,7 @@
 //! and reruns are incremental. The first run on a cold target directory takes several minutes.
 //! Per model the test prints the generation time, the lines generated, the build time and the
 //! clippy result; it fails if any model does not generate, build or pass clippy.
+//! `OFFICIAL_MODELS=s3-,iam-` runs only the models whose file names start so.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -30,6 +31,18 @@ fn models() -> Vec<PathBuf> {
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     models.sort();
+    // `OFFICIAL_MODELS=s3,iam` keeps only the models whose file name starts with one of these
+    // (for local work; CI runs them all).
+    if let Ok(only) = std::env::var("OFFICIAL_MODELS") {
+        let only: Vec<&str> = only.split(',').filter(|s| !s.is_empty()).collect();
+        models.retain(|p| {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default();
+            only.iter().any(|o| name.starts_with(o))
+        });
+    }
     models
 }
 

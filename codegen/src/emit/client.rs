@@ -22,6 +22,7 @@ pub(super) fn client(ctx: &Ctx<'_>) -> TokenStream {
     let shape_name = &svc.shape_name;
     let protocols = super::operation::protocol_statics(svc, rt);
     let query_compatible = svc.query_compatible;
+    let xml_namespace = super::schema::xml_namespace(rt, svc.xml_namespace.as_ref());
     let methods = svc.operations.iter().map(|op| {
         let m = ident(&op.method);
         let b = ident(&op.builder);
@@ -33,9 +34,30 @@ pub(super) fn client(ctx: &Ctx<'_>) -> TokenStream {
             }
         }
     });
-    let doc = super::doc_lines(&format!(
+    let mut doc_text = format!(
         "A client for {sdk_id}.\n\nCheap to clone: clones share configuration, credentials and connections."
-    ));
+    );
+    if !svc.client_context_params.is_empty() {
+        doc_text.push_str(
+            "\n\nClient context parameters of the endpoint rules (set them with `ConfigBuilder::client_context_param`):\n",
+        );
+        for p in &svc.client_context_params {
+            let ty = match p.ty {
+                crate::ir::ParamType::String => "string",
+                crate::ir::ParamType::Boolean => "boolean",
+                crate::ir::ParamType::StringArray => "list of strings",
+            };
+            let docs = p
+                .docs
+                .as_deref()
+                .unwrap_or_default()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            doc_text.push_str(&format!("\n- `{}` ({ty}): {docs}", p.name));
+        }
+    }
+    let doc = super::doc_lines(&doc_text);
     let example_op = svc.operations.first().map(|op| op.method.clone());
     let example = example_op.map(|m| {
         let text = super::doc_lines(&format!(
@@ -76,7 +98,34 @@ pub(super) fn client(ctx: &Ctx<'_>) -> TokenStream {
             shape_name: #shape_name,
             protocols: #protocols,
             query_compatible: #query_compatible,
+            xml_namespace: #xml_namespace,
         };
+    }
+}
+
+/// `presigned(config)`: the request presigned instead of sent, for SigV4 services' callable
+/// operations (not event streams).
+fn presigned(ctx: &Ctx<'_>, op: &OperationIr, callable: bool, input: &TokenStream) -> TokenStream {
+    if !callable || op.event_stream || ctx.svc.signing_name.is_none() {
+        return TokenStream::new();
+    }
+    let rt = &ctx.rt;
+    let err = ident(&op.error_enum);
+    let desc = super::descriptor_name(op);
+    // An operation without input presigns the empty structure.
+    let (bind, input) = if input.is_empty() {
+        (quote!(()), quote!(&#rt::codec::Unit))
+    } else {
+        (quote!(input), input.clone())
+    };
+    quote! {
+        /// Builds and validates the input like [`send`](Self::send), then presigns the
+        /// request instead of sending it: the method, URL and headers anyone can send until
+        /// `config`'s expiry.
+        pub async fn presigned(self, config: &#rt::PresigningConfig) -> ::std::result::Result<#rt::PresignedRequest, #rt::SdkError<super::error::#err>> {
+            let (handle, #bind) = self.prepare()?;
+            handle.presign(&super::protocol::#desc, #input, config).await.map_err(#rt::error::SendError::widen)
+        }
     }
 }
 
@@ -130,7 +179,16 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
         }
         None => (TokenStream::new(), TokenStream::new(), TokenStream::new()),
     };
-    let mut_self = input_struct.is_some_and(|s| s.members.iter().any(|m| m.idempotency_token));
+    let mut_self = input_struct.is_some_and(|s| s.members.iter().any(|m| m.idempotency_token))
+        && !op.event_stream
+        && ctx.svc.protocol.in_runtime();
+    let self_kw = if mut_self {
+        quote!(mut self)
+    } else {
+        quote!(self)
+    };
+    let mut prepare = None;
+    let mut presign_input = TokenStream::new();
     let send_body = match (&ctx.svc.protocol, input_struct) {
         (p, Some(s)) if p.in_runtime() => {
             // A streaming input is moved: its body is sent, not copied.
@@ -163,14 +221,34 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
             } else {
                 TokenStream::new()
             };
+            let i = ident(&s.name);
+            prepare = Some(quote! {
+                /// Fills the idempotency token if unset, then builds and validates the input.
+                fn prepare(#self_kw) -> ::std::result::Result<(#rt::Handle, super::types::#i), #rt::SdkError<super::error::#err>> {
+                    #(#tokens)*
+                    #build
+                    #validate
+                    ::std::result::Result::Ok((self.handle, input))
+                }
+            });
+            presign_input = quote!(&input);
             quote! {
-                #(#tokens)*
-                #build
-                #validate
-                super::protocol::#method(&self.handle, #input_arg).await
+                let (handle, input) = self.prepare()?;
+                super::protocol::#method(&handle, #input_arg).await
             }
         }
-        (p, None) if p.in_runtime() => quote!(super::protocol::#method(&self.handle).await),
+        (p, None) if p.in_runtime() => {
+            presign_input = TokenStream::new();
+            prepare = Some(quote! {
+                fn prepare(self) -> ::std::result::Result<(#rt::Handle, ()), #rt::SdkError<super::error::#err>> {
+                    ::std::result::Result::Ok((self.handle, ()))
+                }
+            });
+            quote! {
+                let (handle, ()) = self.prepare()?;
+                super::protocol::#method(&handle).await
+            }
+        }
         (p, _) => {
             let msg = format!(
                 "the protocol `{}` of this service is not supported by this generator yet",
@@ -194,7 +272,6 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
     } else {
         send_body
     };
-    let mut_self = mut_self && !op.event_stream && ctx.svc.protocol.in_runtime();
     // A `ByteStream` input cannot be cloned: no `Clone`, and no paginators (they clone).
     let streaming_input = input_struct.is_some_and(StructDef::has_streaming);
     let paginators = if streaming_input {
@@ -207,7 +284,9 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
     } else {
         quote!(#[derive(::std::clone::Clone, ::std::fmt::Debug)])
     };
-    let self_kw = if mut_self {
+    let presigned = presigned(ctx, op, prepare.is_some(), &presign_input);
+    let prepare = prepare.filter(|_| !op.event_stream);
+    let send_self = if mut_self && prepare.is_none() {
         quote!(mut self)
     } else {
         quote!(self)
@@ -227,9 +306,17 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
             /// Fills the idempotency token if unset, builds and validates the input (every
             /// violation is reported at once, nothing is sent if any), then sends the request,
             /// retrying as configured.
-                        pub async fn send(#self_kw) -> #result {
+                        pub async fn send(#send_self) -> #result {
                 #send_body
             }
+            /// Changes the client's configuration for this call only (the region, addressing
+            /// style, retries, ...); the credentials, transport and endpoint rules are shared.
+            pub fn config_override(mut self, f: impl ::std::ops::FnOnce(#rt::client::ConfigBuilder) -> #rt::client::ConfigBuilder) -> Self {
+                self.handle = self.handle.with_config_override(f);
+                self
+            }
+            #prepare
+            #presigned
             #paginators
         }
     }

@@ -35,6 +35,7 @@ mod types;
 mod validate;
 
 pub(crate) use operation::{descriptor_name, protocol_statics};
+pub(crate) use schema::xml_namespace;
 pub(crate) use validate::{Validation, unwrap_default};
 
 /// What every emitter needs: the service and the path of the runtime crate.

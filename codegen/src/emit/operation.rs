@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{Ctx, bare, ident};
-use crate::ir::{OperationIr, Protocol, ServiceIr};
+use crate::ir::{EndpointParamsIr, HttpChecksumIr, OperationIr, Protocol, ServiceIr, StaticValue};
 
 /// The runtime statics of the service's protocols (default first), for `ServiceMeta`.
 pub(crate) fn protocol_statics(svc: &ServiceIr, rt: &TokenStream) -> TokenStream {
@@ -20,7 +20,10 @@ pub(crate) fn protocol_statics(svc: &ServiceIr, rt: &TokenStream) -> TokenStream
             Protocol::AwsJson1_1 => quote!(&#rt::protocol::aws_json::AWS_JSON_1_1),
             Protocol::RpcV2Cbor => quote!(&#rt::protocol::rpc_v2_cbor::RPC_V2_CBOR),
             Protocol::RestJson1 => quote!(&#rt::protocol::rest_json::REST_JSON_1),
-            _ => return None,
+            Protocol::RestXml => quote!(&#rt::protocol::rest_xml::REST_XML),
+            Protocol::AwsQuery => quote!(&#rt::protocol::aws_query::AWS_QUERY),
+            Protocol::Ec2Query => quote!(&#rt::protocol::ec2_query::EC2_QUERY),
+            Protocol::Unsupported(_) => return None,
         })
     });
     quote!(&[#(#statics),*])
@@ -98,11 +101,61 @@ fn descriptor(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
     if op.checksum_required {
         built = quote!(#built.checksum_required());
     }
+    if let Some(c) = &op.http_checksum {
+        built = http_checksum(rt, c, built);
+    }
+    built = endpoint_params(rt, &op.endpoint_params, built);
     let docs = format!("The `{name}` operation's descriptor.");
     quote! {
         #[doc = #docs]
         pub static #desc: #rt::protocol::Operation = #built;
     }
+}
+
+/// The descriptor's `.http_checksum(..)`.
+fn http_checksum(rt: &TokenStream, c: &HttpChecksumIr, built: TokenStream) -> TokenStream {
+    let mut h = quote!(#rt::protocol::HttpChecksum::new());
+    if let Some(m) = &c.request_algorithm_member {
+        h = quote!(#h.request_algorithm_member(#m));
+    }
+    if c.request_required {
+        h = quote!(#h.request_required());
+    }
+    if let Some(m) = &c.validation_mode_member {
+        h = quote!(#h.validation_mode_member(#m));
+    }
+    if !c.response_algorithms.is_empty() {
+        let a = &c.response_algorithms;
+        h = quote!(#h.response_algorithms(&[#(#a),*]));
+    }
+    quote!(#built.http_checksum(#h))
+}
+
+/// The descriptor's `.context_params(..)`, `.static_context_params(..)` and
+/// `.operation_context_params(..)`, for the parameters the operation binds.
+fn endpoint_params(rt: &TokenStream, p: &EndpointParamsIr, mut built: TokenStream) -> TokenStream {
+    if !p.context.is_empty() {
+        let pairs = p.context.iter().map(|(k, v)| quote!((#k, #v)));
+        built = quote!(#built.context_params(&[#(#pairs),*]));
+    }
+    if !p.static_params.is_empty() {
+        let pairs = p.static_params.iter().map(|(k, v)| {
+            let v = match v {
+                StaticValue::Bool(b) => quote!(#rt::endpoint::StaticParam::Bool(#b)),
+                StaticValue::String(s) => quote!(#rt::endpoint::StaticParam::String(#s)),
+                StaticValue::StringArray(items) => {
+                    quote!(#rt::endpoint::StaticParam::StringArray(&[#(#items),*]))
+                }
+            };
+            quote!((#k, #v))
+        });
+        built = quote!(#built.static_context_params(&[#(#pairs),*]));
+    }
+    if !p.operation.is_empty() {
+        let pairs = p.operation.iter().map(|(k, v)| quote!((#k, #v)));
+        built = quote!(#built.operation_context_params(&[#(#pairs),*]));
+    }
+    built
 }
 
 fn operation(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {

@@ -159,6 +159,9 @@ fn type_schema(ctx: &Ctx<'_>, names: &SchemaNames, def: &TypeDef) -> Option<Toke
                 if let Some(code) = e.http_status {
                     schema = quote!(#schema.http_error(#code));
                 }
+                if let Some((code, _)) = &e.query_error {
+                    schema = quote!(#schema.query_error_code(#code));
+                }
             }
             schema
         }
@@ -175,8 +178,8 @@ fn type_schema(ctx: &Ctx<'_>, names: &SchemaNames, def: &TypeDef) -> Option<Toke
                     let j = &v.json_name;
                     m = quote!(#m.json_name(#j));
                 }
-                m = wire_traits(m, &v.wire);
                 if let Some(ty) = &v.ty {
+                    m = wire_traits(m, &ty.wire);
                     m = type_traits(ctx, m, ty);
                 }
                 m
@@ -199,11 +202,11 @@ fn collection_schema(ctx: &Ctx<'_>, names: &SchemaNames, ty: &TypeRef) -> TokenS
     let element = |name: &str, i: usize, t: &TypeRef| {
         let target = names.target(ctx, t);
         let i = index(i);
-        type_traits(
-            ctx,
+        let m = wire_traits(
             quote!(#rt::schema::Member::new(#name, #i, &#target)),
-            t,
-        )
+            &t.wire,
+        );
+        type_traits(ctx, m, t)
     };
     let (ctor, members, sparse) = match &ty.kind {
         Kind::List { member, sparse } => {
@@ -257,7 +260,7 @@ fn member(ctx: &Ctx<'_>, names: &SchemaNames, m: &MemberIr, index: usize) -> Tok
             t = quote!(#t.#f());
         }
     }
-    t = wire_traits(t, &m.wire);
+    t = wire_traits(t, &m.ty.wire);
     if let Some(media) = &m.media_type {
         t = quote!(#t.media_type(#media));
     }
@@ -269,6 +272,20 @@ fn member(ctx: &Ctx<'_>, names: &SchemaNames, m: &MemberIr, index: usize) -> Tok
         t = quote!(#t.default_json(#json));
     }
     type_traits(ctx, t, &m.ty)
+}
+
+/// `Some(XmlNamespace { .. })` / `None` tokens for a `ServiceMeta`.
+pub(crate) fn xml_namespace(
+    rt: &TokenStream,
+    ns: Option<&(String, Option<String>)>,
+) -> TokenStream {
+    match ns {
+        Some((uri, prefix)) => {
+            let prefix = option(prefix.as_deref());
+            quote!(::std::option::Option::Some(#rt::schema::XmlNamespace { uri: #uri, prefix: #prefix }))
+        }
+        None => quote!(::std::option::Option::None),
+    }
 }
 
 /// `Some("x")` / `None` tokens.

@@ -7,8 +7,8 @@ use crate::model::{Member, Model, Node, NodeValue, Shape, ShapeId, ShapeKind, Tr
 use crate::{docs, naming, pattern};
 
 use super::{
-    Binding, Constraints, EnumDef, EnumValueIr, ErrorInfo, ErrorRef, HttpIr, Kind, MemberIr,
-    OperationIr, PaginationIr, PathSegment, PatternIr, Protocol, ServiceIr, StructDef,
+    Binding, Constraints, EnumDef, EnumValueIr, ErrorInfo, ErrorRef, HttpChecksumIr, HttpIr, Kind,
+    MemberIr, OperationIr, PaginationIr, PathSegment, PatternIr, Protocol, ServiceIr, StructDef,
     TimestampFormat, TypeDef, TypeRef, UnionDef, VariantIr, WireNames, recursion,
 };
 
@@ -247,6 +247,11 @@ impl<'a> ServiceBuilder<'a> {
             protocols,
             shape_name: self.service.id.name().to_string(),
             query_compatible: traits.has("aws.protocols#awsQueryCompatible"),
+            client_context_params: super::endpoint_params::client_context_params(
+                self.service,
+                self.diagnostics,
+            ),
+            xml_namespace: wire_names(traits).xml_namespace,
             operations,
             types,
             patterns: patterns.into_iter().map(|(_, p)| p).collect(),
@@ -477,23 +482,7 @@ impl<'a> ServiceBuilder<'a> {
         let in_output = self.output_shapes.contains(id);
         Some(match &shape.kind {
             ShapeKind::Structure(members) => {
-                let error = shape.traits.get("smithy.api#error").map(|e| {
-                    let retryable = shape.traits.get("smithy.api#retryable");
-                    ErrorInfo {
-                        server_fault: e.as_str() == Some("server"),
-                        http_status: shape
-                            .traits
-                            .get("smithy.api#httpError")
-                            .and_then(Node::as_number)
-                            .and_then(|n| n.as_i64())
-                            .and_then(|n| u16::try_from(n).ok()),
-                        retryable: retryable.is_some(),
-                        throttling: retryable
-                            .and_then(|r| r.get("throttling"))
-                            .and_then(Node::as_bool)
-                            .unwrap_or(false),
-                    }
-                });
+                let error = error_info(&shape.traits);
                 let members = self.members(shape, members);
                 TypeDef::Struct(StructDef {
                     id: id.clone(),
@@ -534,7 +523,6 @@ impl<'a> ServiceBuilder<'a> {
                         boxed: false,
                         docs: doc_of(&m.traits),
                         json_name: json_name(m),
-                        wire: wire_names(&m.traits),
                     });
                 }
                 TypeDef::Union(UnionDef {
@@ -683,7 +671,6 @@ impl<'a> ServiceBuilder<'a> {
                 idempotency_token: m.traits.has("smithy.api#idempotencyToken"),
                 binding,
                 json_name: json_name(m),
-                wire: wire_names(&m.traits),
                 media_type: self
                     .model
                     .shape(&m.target)
@@ -809,6 +796,7 @@ impl<'a> ServiceBuilder<'a> {
             constraints,
             sensitive: get("smithy.api#sensitive").is_some(),
             timestamp_format,
+            wire: wire_names(traits),
         })
     }
 
@@ -875,40 +863,14 @@ impl<'a> ServiceBuilder<'a> {
             let Some(type_name) = self.names.get(e).cloned() else {
                 continue;
             };
-            let info = self
-                .model
-                .shape(e)
-                .and_then(|s| s.traits.get("smithy.api#retryable").map(|r| (r, s)))
-                .map(|(r, _)| {
-                    (
-                        true,
-                        r.get("throttling").and_then(Node::as_bool).unwrap_or(false),
-                    )
-                })
-                .unwrap_or((false, false));
-            let status = self
-                .model
-                .shape(e)
-                .and_then(|s| s.traits.get("smithy.api#httpError"))
-                .and_then(Node::as_number)
-                .and_then(|n| n.as_i64())
-                .and_then(|n| u16::try_from(n).ok());
-            let server_fault = self
-                .model
-                .shape(e)
-                .and_then(|s| s.traits.get("smithy.api#error"))
-                .and_then(Node::as_str)
-                == Some("server");
+            let Some(info) = self.model.shape(e).and_then(|s| error_info(&s.traits)) else {
+                continue;
+            };
             errors.push(ErrorRef {
                 variant: type_name.clone(),
                 type_name,
                 code: e.name().to_string(),
-                info: ErrorInfo {
-                    server_fault,
-                    http_status: status,
-                    retryable: info.0,
-                    throttling: info.1,
-                },
+                info,
             });
         }
         let http = shape
@@ -933,6 +895,10 @@ impl<'a> ServiceBuilder<'a> {
                 .and_then(Node::as_str)
                 .map(str::to_string),
             checksum_required: shape.traits.has("smithy.api#httpChecksumRequired"),
+            http_checksum: shape
+                .traits
+                .get("aws.protocols#httpChecksum")
+                .map(http_checksum),
             request_compression: shape
                 .traits
                 .get("smithy.api#requestCompression")
@@ -947,6 +913,13 @@ impl<'a> ServiceBuilder<'a> {
                 .unwrap_or_default(),
             pagination: None,
             event_stream,
+            endpoint_params: super::endpoint_params::operation_params(
+                self.model,
+                &self.service.traits,
+                shape,
+                &op.input,
+                self.diagnostics,
+            ),
             id: id.clone(),
             error_enum: format!("{builder}Error"),
             builder,
@@ -1321,6 +1294,54 @@ fn wire_names(traits: &crate::model::Traits) -> WireNames {
         }),
         ec2_query_name: text("aws.protocols#ec2QueryName"),
     }
+}
+
+/// What `aws.protocols#httpChecksum` says.
+fn http_checksum(t: &Node) -> HttpChecksumIr {
+    let text = |k: &str| t.get(k).and_then(Node::as_str).map(str::to_string);
+    HttpChecksumIr {
+        request_algorithm_member: text("requestAlgorithmMember"),
+        request_required: t
+            .get("requestChecksumRequired")
+            .and_then(Node::as_bool)
+            .unwrap_or(false),
+        validation_mode_member: text("requestValidationModeMember"),
+        response_algorithms: t
+            .get("responseAlgorithms")
+            .and_then(Node::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Node::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// What `@error`, `@httpError`, `@retryable` and `awsQueryError` say of a shape (`None`
+/// when it is not an `@error` structure).
+fn error_info(traits: &crate::model::Traits) -> Option<ErrorInfo> {
+    let e = traits.get("smithy.api#error")?;
+    let retryable = traits.get("smithy.api#retryable");
+    let number = |n: &Node| {
+        n.as_number()
+            .and_then(|n| n.as_i64())
+            .and_then(|n| u16::try_from(n).ok())
+    };
+    Some(ErrorInfo {
+        server_fault: e.as_str() == Some("server"),
+        http_status: traits.get("smithy.api#httpError").and_then(number),
+        retryable: retryable.is_some(),
+        throttling: retryable
+            .and_then(|r| r.get("throttling"))
+            .and_then(Node::as_bool)
+            .unwrap_or(false),
+        query_error: traits.get("aws.protocols#awsQueryError").and_then(|q| {
+            let code = q.get("code").and_then(Node::as_str)?.to_string();
+            Some((code, q.get("httpResponseCode").and_then(number)))
+        }),
+    })
 }
 
 /// The member's JSON key: its `@jsonName`, else its name.

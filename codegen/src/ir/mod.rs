@@ -12,10 +12,12 @@ use std::collections::BTreeMap;
 use crate::model::ShapeId;
 
 mod build;
+mod endpoint_params;
 mod recursion;
 
 pub(crate) use build::node_to_json;
 pub use build::{Selection, build};
+pub use endpoint_params::{ClientContextParamIr, EndpointParamsIr, ParamType, StaticValue};
 
 /// Everything generated for one service.
 #[derive(Clone, Debug)]
@@ -48,6 +50,10 @@ pub struct ServiceIr {
     pub shape_name: String,
     /// `aws.protocols#awsQueryCompatible`
     pub query_compatible: bool,
+    /// `smithy.rules#clientContextParams` the rule set declares, in model order.
+    pub client_context_params: Vec<ClientContextParamIr>,
+    /// The service's `@xmlNamespace` (URI and prefix).
+    pub xml_namespace: Option<(String, Option<String>)>,
     /// Operations, ordered by Rust method name.
     pub operations: Vec<OperationIr>,
     /// Generated types (structures, unions, enums, int enums), ordered by Rust name.
@@ -109,12 +115,9 @@ impl Protocol {
     }
 
     /// Spoken by a runtime protocol module over the generated schemas (the client calls
-    /// `anvil_runtime::protocol::invoke`); the others are not supported yet.
+    /// `anvil_runtime::protocol::invoke`): every AWS protocol; unknown ones are not.
     pub fn in_runtime(&self) -> bool {
-        matches!(
-            self,
-            Protocol::RpcV2Cbor | Protocol::AwsJson1_0 | Protocol::AwsJson1_1 | Protocol::RestJson1
-        )
+        !matches!(self, Protocol::Unsupported(_))
     }
 }
 
@@ -198,6 +201,9 @@ pub struct TypeRef {
     pub sensitive: bool,
     /// `@timestampFormat` of the member or target, when set.
     pub timestamp_format: Option<TimestampFormat>,
+    /// The XML and query wire names of the member that uses it (a structure or union
+    /// member, a list element, a map key or value).
+    pub wire: WireNames,
 }
 
 /// A Smithy timestamp format.
@@ -328,8 +334,6 @@ pub struct MemberIr {
     pub binding: Binding,
     /// The JSON key: `@jsonName`, else the member name.
     pub json_name: String,
-    /// XML and query wire names.
-    pub wire: WireNames,
     /// `@mediaType` of the target shape (strings and blobs), when set.
     pub media_type: Option<String>,
     /// `@hostLabel`: the value fills `{name}` in the operation's host prefix.
@@ -391,6 +395,8 @@ pub struct ErrorInfo {
     pub retryable: bool,
     /// `@retryable(throttling: true)`
     pub throttling: bool,
+    /// `aws.protocols#awsQueryError`: the query API's code and HTTP status.
+    pub query_error: Option<(String, Option<u16>)>,
 }
 
 /// A union.
@@ -427,8 +433,6 @@ pub struct VariantIr {
     pub docs: Option<String>,
     /// The JSON key: `@jsonName`, else the member name.
     pub json_name: String,
-    /// XML and query wire names.
-    pub wire: WireNames,
 }
 
 /// A string enum or int enum.
@@ -518,8 +522,26 @@ pub struct OperationIr {
     pub host_prefix: Option<String>,
     /// `@httpChecksumRequired`: requests carry a `Content-MD5` header.
     pub checksum_required: bool,
+    /// `aws.protocols#httpChecksum`: flexible request and response checksums.
+    pub http_checksum: Option<HttpChecksumIr>,
     /// `@requestCompression` encodings, in model order (empty: none).
     pub request_compression: Vec<String>,
+    /// The endpoint parameters the operation binds itself (context members, static values,
+    /// input paths): with any, its endpoint is resolved per call.
+    pub endpoint_params: EndpointParamsIr,
+}
+
+/// What `aws.protocols#httpChecksum` says of an operation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HttpChecksumIr {
+    /// `requestAlgorithmMember`: the input member naming the request checksum's algorithm.
+    pub request_algorithm_member: Option<String>,
+    /// `requestChecksumRequired`: a checksum is sent even when configured `when_required`.
+    pub request_required: bool,
+    /// `requestValidationModeMember`: the input member that turns response validation on.
+    pub validation_mode_member: Option<String>,
+    /// `responseAlgorithms`, as modeled (`CRC32`, `CRC32C`, `CRC64NVME`, `SHA1`, `SHA256`).
+    pub response_algorithms: Vec<String>,
 }
 
 /// How to page through an operation.

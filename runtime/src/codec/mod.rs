@@ -22,6 +22,8 @@ use crate::schema::Member;
 
 pub mod cbor;
 pub mod json;
+pub mod query;
+pub mod xml;
 
 pub use crate::json::DeError;
 

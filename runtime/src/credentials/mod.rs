@@ -58,6 +58,7 @@ pub struct Credentials {
     secret_access_key: String,
     session_token: Option<String>,
     expires_at: Option<SystemTime>,
+    account_id: Option<String>,
 }
 
 impl Credentials {
@@ -72,7 +73,21 @@ impl Credentials {
             secret_access_key: secret_access_key.into(),
             session_token,
             expires_at: None,
+            account_id: None,
         }
+    }
+
+    /// The same credentials, naming the AWS account they belong to. Builder style. Endpoint
+    /// rules take it as the `AWS::Auth::AccountId` built-in (DynamoDB's account-based
+    /// endpoints; see [`crate::endpoint::AccountIdEndpointMode`]).
+    pub fn with_account_id(mut self, account_id: impl Into<String>) -> Self {
+        self.account_id = Some(account_id.into());
+        self
+    }
+
+    /// The AWS account id, when the credentials name one.
+    pub fn account_id(&self) -> Option<&str> {
+        self.account_id.as_deref()
     }
 
     /// The same credentials, expiring at `expires_at` (`None`: never). Builder style.
@@ -120,6 +135,9 @@ impl fmt::Debug for Credentials {
             );
         if let Some(at) = self.expires_at {
             s.field("expires_at", &DateTime::from_system_time(at));
+        }
+        if let Some(id) = &self.account_id {
+            s.field("account_id", id);
         }
         s.finish()
     }
@@ -373,6 +391,19 @@ pub fn region_from_env(env: &Env) -> Option<String> {
         .profile(&profile::profile_name(env))
         .and_then(|profile| profile.get("region").cloned())
         .filter(|region| !region.is_empty())
+}
+
+/// A shared-configuration setting: the environment variable `env_var`, else the key
+/// `profile_key` of the active profile (`AWS_PROFILE`, else `default`) in the config files.
+pub fn shared_setting(env: &Env, env_var: &str, profile_key: &str) -> Option<String> {
+    if let Some(v) = env.get(env_var).filter(|v| !v.trim().is_empty()) {
+        return Some(v);
+    }
+    let files = profile::ProfileFiles::load(env);
+    files
+        .profile(&profile::profile_name(env))
+        .and_then(|profile| profile.get(profile_key).cloned())
+        .filter(|v| !v.trim().is_empty())
 }
 
 /// Whether a Tokio runtime is running this code: the HTTP providers, timeouts and blocking

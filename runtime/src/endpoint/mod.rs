@@ -21,11 +21,16 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 pub mod arn;
+pub mod auth;
+pub mod context;
 mod eval;
 pub mod functions;
 pub mod partitions;
 mod rules;
 pub mod url;
+
+pub use auth::AuthScheme;
+pub use context::{AccountIdEndpointMode, OperationParams, StaticParam};
 
 /// A parsed endpoint rule set, ready to resolve endpoints. Parse once per client; `resolve`
 /// only reads it, so it can be shared between threads.

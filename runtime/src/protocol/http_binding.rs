@@ -1,4 +1,4 @@
-//! The HTTP-binding layer shared by restJson1 (and restXml, later): routes the members of an
+//! The HTTP-binding layer shared by restJson1 and restXml: routes the members of an
 //! operation's top-level input to the URI path, query, headers, payload or body by their
 //! schema's [`HttpBinding`], and reads an output's or error's headers, status code and payload
 //! back. The body itself is the protocol's codec's business.
@@ -7,10 +7,11 @@ use http::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 
 use crate::binding;
 use crate::blob::Blob;
-use crate::codec::{DeError, SerializeStruct, ShapeDeserializer, ShapeSerializer};
+use crate::codec::{DeError, MemberReader, SerializeStruct, ShapeDeserializer, ShapeSerializer};
 use crate::datetime::{DateTime, TimestampFormat};
 use crate::document::Document;
 use crate::error::ConstructionError;
+use crate::http::HttpResponse;
 use crate::numbers::{BigDecimal, BigInteger};
 use crate::schema::{HttpBinding, Member, ShapeType};
 
@@ -556,7 +557,75 @@ impl ShapeDeserializer for PrefixHeadersDeserializer<'_> {
     }
 }
 
-/// Whether any header starts with `prefix` (lower-case).
-pub fn has_prefix(headers: &HeaderMap, prefix: &str) -> bool {
-    headers.keys().any(|n| n.as_str().starts_with(prefix))
+/// Whether an output or error member is read from the body: unbound members, and those whose
+/// binding only means something on input (labels, query).
+pub fn is_body_member(m: &&Member) -> bool {
+    matches!(
+        m.http,
+        HttpBinding::Body | HttpBinding::Label | HttpBinding::Query(_) | HttpBinding::QueryParams
+    )
+}
+
+/// Reads the members of an output or error bound to headers, prefix headers and the status
+/// code, calling `f` for each one present (prefix headers always: an empty map when none has
+/// the prefix). An `Expires` timestamp header that does not parse
+/// is read as absent, as the AWS SDKs do (S3 passes on whatever the object was stored with).
+pub fn read_bound_members(
+    response: &HttpResponse,
+    members: &'static [Member],
+    path: &str,
+    f: &mut MemberReader<'_>,
+) -> Result<(), DeError> {
+    let headers = &response.headers;
+    for m in members {
+        // Made only for the members present (reading allocates no paths otherwise).
+        let path = || crate::json::join_field(path, m.name);
+        match m.http {
+            HttpBinding::Header(name) if headers.contains_key(name) => {
+                let path = path();
+                let Some(text) = binding::header_text(headers, name, &path)? else {
+                    continue;
+                };
+                let lenient = name.eq_ignore_ascii_case("expires")
+                    && m.target.shape_type == ShapeType::Timestamp;
+                if lenient {
+                    let format = m.timestamp_format_or(TimestampFormat::HttpDate);
+                    if binding::parse_header_timestamp(text, format, &path).is_err() {
+                        continue;
+                    }
+                }
+                f(m, &mut HeaderDeserializer { text, path })?;
+            }
+            // An empty map when no header has the prefix.
+            HttpBinding::PrefixHeaders(prefix) => f(
+                m,
+                &mut PrefixHeadersDeserializer {
+                    headers,
+                    prefix: prefix.to_ascii_lowercase(),
+                    path: path(),
+                },
+            )?,
+            HttpBinding::ResponseCode => f(m, &mut StatusDeserializer(response.status))?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The status code, for an `@httpResponseCode` member.
+pub struct StatusDeserializer(pub u16);
+
+impl ShapeDeserializer for StatusDeserializer {
+    fn read_integer(
+        &mut self,
+        _: &Member,
+        _: i64,
+        _: i64,
+        _: &'static str,
+    ) -> Result<i64, DeError> {
+        Ok(i64::from(self.0))
+    }
+    fn path(&self) -> String {
+        "status".to_owned()
+    }
 }

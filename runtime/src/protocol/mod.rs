@@ -18,8 +18,12 @@ use crate::stream::ByteStream;
 use crate::{Handle, OperationMeta, ServiceMeta};
 
 pub mod aws_json;
+pub mod aws_query;
+pub mod ec2_query;
+pub mod flexible_checksums;
 pub mod http_binding;
 pub mod rest_json;
+pub mod rest_xml;
 pub mod rpc_v2_cbor;
 
 /// What a protocol needs to know about an operation; a `static` per operation.
@@ -39,6 +43,11 @@ pub struct Operation {
     pub host_prefix: Option<&'static str>,
     /// `@httpChecksumRequired`: HTTP-binding protocols send `Content-MD5`.
     pub checksum_required: bool,
+    /// `aws.protocols#httpChecksum`: flexible request and response checksums.
+    pub http_checksum: Option<HttpChecksum>,
+    /// The endpoint parameters the operation binds itself (context members, static values,
+    /// input paths); an operation with any is resolved per call.
+    pub endpoint_params: crate::endpoint::OperationParams,
 }
 
 impl Operation {
@@ -62,6 +71,8 @@ impl Operation {
             http: None,
             host_prefix: None,
             checksum_required: false,
+            http_checksum: None,
+            endpoint_params: crate::endpoint::OperationParams::NONE,
         }
     }
 
@@ -97,6 +108,93 @@ impl Operation {
     /// `@httpChecksumRequired`.
     pub const fn checksum_required(mut self) -> Operation {
         self.checksum_required = true;
+        self
+    }
+
+    /// `aws.protocols#httpChecksum`.
+    pub const fn http_checksum(mut self, checksum: HttpChecksum) -> Operation {
+        self.http_checksum = Some(checksum);
+        self
+    }
+
+    /// `smithy.rules#contextParam`: (endpoint parameter, top-level input member) pairs.
+    pub const fn context_params(
+        mut self,
+        params: &'static [(&'static str, &'static str)],
+    ) -> Operation {
+        self.endpoint_params.context = params;
+        self
+    }
+
+    /// `smithy.rules#staticContextParams`: (endpoint parameter, value) pairs.
+    pub const fn static_context_params(
+        mut self,
+        params: &'static [(&'static str, crate::endpoint::StaticParam)],
+    ) -> Operation {
+        self.endpoint_params.static_params = params;
+        self
+    }
+
+    /// `smithy.rules#operationContextParams`: (endpoint parameter, path into the input)
+    /// pairs, the path in the JMESPath subset of [`crate::endpoint::context`].
+    pub const fn operation_context_params(
+        mut self,
+        params: &'static [(&'static str, &'static str)],
+    ) -> Operation {
+        self.endpoint_params.operation = params;
+        self
+    }
+}
+
+/// The `aws.protocols#httpChecksum` trait of an operation.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HttpChecksum {
+    /// The input member naming the request checksum's algorithm (`ChecksumAlgorithm`).
+    pub request_algorithm_member: Option<&'static str>,
+    /// `requestChecksumRequired`: a checksum is sent whatever the configuration says.
+    pub request_required: bool,
+    /// The input member whose value `ENABLED` asks for response validation (`ChecksumMode`).
+    pub validation_mode_member: Option<&'static str>,
+    /// The algorithms the response may carry (`CRC32`, `CRC32C`, `CRC64NVME`, `SHA1`,
+    /// `SHA256`).
+    pub response_algorithms: &'static [&'static str],
+}
+
+impl HttpChecksum {
+    /// Nothing set.
+    pub const fn new() -> HttpChecksum {
+        HttpChecksum {
+            request_algorithm_member: None,
+            request_required: false,
+            validation_mode_member: None,
+            response_algorithms: &[],
+        }
+    }
+
+    /// `requestAlgorithmMember`.
+    pub const fn request_algorithm_member(mut self, member: &'static str) -> HttpChecksum {
+        self.request_algorithm_member = Some(member);
+        self
+    }
+
+    /// `requestChecksumRequired`.
+    pub const fn request_required(mut self) -> HttpChecksum {
+        self.request_required = true;
+        self
+    }
+
+    /// `requestValidationModeMember`.
+    pub const fn validation_mode_member(mut self, member: &'static str) -> HttpChecksum {
+        self.validation_mode_member = Some(member);
+        self
+    }
+
+    /// `responseAlgorithms`.
+    pub const fn response_algorithms(
+        mut self,
+        algorithms: &'static [&'static str],
+    ) -> HttpChecksum {
+        self.response_algorithms = algorithms;
         self
     }
 }
@@ -136,6 +234,13 @@ pub trait Protocol: Sync + std::fmt::Debug {
         _body: &[u8],
     ) -> Result<(), ConstructionError> {
         Ok(())
+    }
+
+    /// Whether `response` is an error response. The default: any status but 2xx. restXml
+    /// also counts S3's 200 responses whose body is an `<Error>` (CopyObject, UploadPartCopy,
+    /// CompleteMultipartUpload fail that way after the status is sent).
+    fn is_error(&self, _op: &Operation, response: &HttpResponse) -> bool {
+        !response.is_success()
     }
 
     /// Reads a success response: `read` is given a deserializer over the output.
@@ -181,6 +286,9 @@ pub fn by_id(id: &str) -> Option<&'static dyn Protocol> {
         aws_json::AWS_JSON_1_0_ID => Some(&aws_json::AWS_JSON_1_0),
         aws_json::AWS_JSON_1_1_ID => Some(&aws_json::AWS_JSON_1_1),
         rest_json::ID => Some(&rest_json::REST_JSON_1),
+        rest_xml::ID => Some(&rest_xml::REST_XML),
+        aws_query::ID => Some(&aws_query::AWS_QUERY),
+        ec2_query::ID => Some(&ec2_query::EC2_QUERY),
         rpc_v2_cbor::ID => Some(&rpc_v2_cbor::RPC_V2_CBOR),
         _ => None,
     }
@@ -269,7 +377,7 @@ fn finish_with(
             "this client has no runtime protocol",
         ))
     })?;
-    if response.is_success() {
+    if !protocol.is_error(op, &response) {
         read_output_with(protocol, op, &response, read_output).map_err(SdkError::Response)?;
         Ok(Finished::Output)
     } else {
@@ -307,7 +415,7 @@ pub async fn invoke_streaming<O: DeserializeShape, E: OperationError>(
         .into_buffered(crate::http::DEFAULT_MAX_RESPONSE_BODY)
         .await
         .map_err(SdkError::Transport)?;
-    if response.is_success() {
+    if !protocol.is_error(op, &response) {
         read_output(protocol, op, &response).map(|o| (o, ByteStream::default()))
     } else {
         Err(read_error(protocol, handle.service(), op, &response))
@@ -395,9 +503,13 @@ fn read_error_with(
     read: &mut dyn FnMut(usize, &mut dyn ShapeDeserializer) -> Result<(), DeError>,
 ) -> Result<ErrorMetadata, ResponseError> {
     let ParsedError { shape, meta } = protocol.parse_error(service, response)?;
-    let found = shape
-        .as_deref()
-        .and_then(|code| op.errors.iter().enumerate().find(|(_, s)| s.name == code));
+    // The code names the shape, or (awsQuery, ec2Query) its `@awsQueryError` code.
+    let found = shape.as_deref().and_then(|code| {
+        op.errors
+            .iter()
+            .enumerate()
+            .find(|(_, s)| s.name == code || s.query_error_code == Some(code))
+    });
     let Some((index, schema)) = found else {
         return Ok(meta);
     };

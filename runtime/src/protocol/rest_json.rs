@@ -15,8 +15,7 @@ use http::header::{ACCEPT, HeaderValue};
 use serde_json::Value;
 
 use super::http_binding::{
-    Bindings, HeaderDeserializer, Payload, PrefixHeadersDeserializer, Router, build_uri,
-    default_content_type, has_prefix,
+    Bindings, Payload, Router, build_uri, default_content_type, is_body_member, read_bound_members,
 };
 use super::{Operation, ParsedError, Protocol};
 use crate::blob::Blob;
@@ -243,57 +242,21 @@ struct ResponseDeserializer<'a> {
 impl ShapeDeserializer for ResponseDeserializer<'_> {
     fn read_struct(&mut self, member: &Member, f: &mut MemberReader<'_>) -> Result<(), DeError> {
         let members = member.target.members;
-        let headers = &self.response.headers;
-        let mut payload = false;
-        for m in members {
-            // Made only for the members present (reading allocates no paths otherwise).
-            let path = || json::join_field(&self.path, m.name);
-            match m.http {
-                HttpBinding::Header(name) if headers.contains_key(name) => {
-                    let path = path();
-                    if let Some(text) = binding::header_text(headers, name, &path)? {
-                        f(m, &mut HeaderDeserializer { text, path })?;
-                    }
-                }
-                HttpBinding::PrefixHeaders(prefix) => {
-                    let prefix = prefix.to_ascii_lowercase();
-                    if has_prefix(headers, &prefix) {
-                        f(
-                            m,
-                            &mut PrefixHeadersDeserializer {
-                                headers,
-                                prefix,
-                                path: path(),
-                            },
-                        )?;
-                    }
-                }
-                HttpBinding::ResponseCode => f(m, &mut Status(self.response.status))?,
-                HttpBinding::Payload => {
-                    payload = true;
-                    if !self.response.body.is_empty() {
-                        f(
-                            m,
-                            &mut PayloadDeserializer {
-                                body: &self.response.body,
-                                path: path(),
-                            },
-                        )?;
-                    }
-                }
-                _ => {}
+        read_bound_members(self.response, members, &self.path, f)?;
+        if let Some(m) = members.iter().find(|m| m.http == HttpBinding::Payload) {
+            if !self.response.body.is_empty() {
+                let path = json::join_field(&self.path, m.name);
+                f(
+                    m,
+                    &mut PayloadDeserializer {
+                        body: &self.response.body,
+                        path,
+                    },
+                )?;
             }
+            return Ok(());
         }
-        let in_body = |m: &&Member| {
-            matches!(
-                m.http,
-                HttpBinding::Body
-                    | HttpBinding::Label
-                    | HttpBinding::Query(_)
-                    | HttpBinding::QueryParams
-            )
-        };
-        if payload || !members.iter().any(|m| in_body(&m)) {
+        if !members.iter().any(|m| is_body_member(&m)) {
             return Ok(());
         }
         let value = json::parse_body(&self.response.body)?;
@@ -305,7 +268,7 @@ impl ShapeDeserializer for ResponseDeserializer<'_> {
             }
             let found = members
                 .iter()
-                .filter(in_body)
+                .filter(is_body_member)
                 .find(|m| m.json_name.unwrap_or(m.name) == key);
             if let Some(m) = found {
                 let path = Path::field(&root, m.name);
@@ -316,24 +279,6 @@ impl ShapeDeserializer for ResponseDeserializer<'_> {
     }
     fn path(&self) -> String {
         self.path.clone()
-    }
-}
-
-/// The status code, for an `@httpResponseCode` member.
-struct Status(u16);
-
-impl ShapeDeserializer for Status {
-    fn read_integer(
-        &mut self,
-        _: &Member,
-        _: i64,
-        _: i64,
-        _: &'static str,
-    ) -> Result<i64, DeError> {
-        Ok(i64::from(self.0))
-    }
-    fn path(&self) -> String {
-        "status".to_owned()
     }
 }
 

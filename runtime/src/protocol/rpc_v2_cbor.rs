@@ -152,7 +152,6 @@ impl Protocol for RpcV2Cbor {
 mod tests {
     use super::*;
     use crate::Blob;
-    use crate::client::OperationMeta;
 
     static SERVICE: ServiceMeta = ServiceMeta {
         sdk_id: "RpcV2 Protocol",
@@ -164,10 +163,12 @@ mod tests {
         shape_name: "RpcV2Protocol",
         protocols: &[],
         query_compatible: false,
+        xml_namespace: None,
     };
     static QUERY_SERVICE: ServiceMeta = ServiceMeta {
         shape_name: "QueryCompatibleRpcV2Protocol",
         query_compatible: true,
+        xml_namespace: None,
         ..SERVICE
     };
     static EMPTY: Schema = Schema::structure("test#EmptyStructure", "EmptyStructure", &[]);
@@ -178,20 +179,7 @@ mod tests {
     );
 
     const fn op(name: &'static str, input: &'static Schema, output: &'static Schema) -> Operation {
-        Operation {
-            meta: OperationMeta {
-                name,
-                retryable_errors: &[],
-                throttling_errors: &[],
-                request_compression: &[],
-            },
-            input,
-            output,
-            errors: &[],
-            http: None,
-            host_prefix: None,
-            checksum_required: false,
-        }
+        Operation::new(name, input, output, &[])
     }
 
     static NO_INPUT: Operation = op("NoInputOutput", &prelude::UNIT, &prelude::UNIT);

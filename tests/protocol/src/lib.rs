@@ -25,3 +25,8 @@ include!(concat!(
     "/nonquerycompatiblerpcv2protocol.rs"
 ));
 include!(concat!(env!("OUT_DIR"), "/querycompatiblerpcv2protocol.rs"));
+include!(concat!(env!("OUT_DIR"), "/queryprotocol.rs"));
+include!(concat!(env!("OUT_DIR"), "/ec2protocol.rs"));
+include!(concat!(env!("OUT_DIR"), "/restxmlprotocol.rs"));
+include!(concat!(env!("OUT_DIR"), "/restxmlprotocolnamespace.rs"));
+include!(concat!(env!("OUT_DIR"), "/s3.rs"));

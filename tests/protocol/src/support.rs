@@ -226,8 +226,8 @@ pub fn check_request(request: &HttpRequest, want: &ExpectedRequest) -> Result<()
         }
     }
     if let Some(body) = want.body {
-        let json = want.media_type.is_some_and(|m| m.contains("json"));
-        if let Err(e) = check_body(&request.body, body, json) {
+        let kind = BodyKind::of(want.media_type);
+        if let Err(e) = check_body(&request.body, body, kind) {
             problems.push(e);
         }
     }
@@ -238,24 +238,146 @@ pub fn check_request(request: &HttpRequest, want: &ExpectedRequest) -> Result<()
     }
 }
 
-fn check_body(got: &[u8], want: &str, json: bool) -> Result<(), String> {
+/// How a case's body is compared, by its media type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BodyKind {
+    /// Byte for byte.
+    Exact,
+    /// As JSON values.
+    Json,
+    /// As XML trees (attribute order and whitespace between elements do not matter).
+    Xml,
+    /// As a multiset of `key=value` pairs.
+    Form,
+}
+
+impl BodyKind {
+    fn of(media_type: Option<&str>) -> BodyKind {
+        match media_type {
+            Some(m) if m.contains("json") => BodyKind::Json,
+            Some(m) if m.contains("xml") => BodyKind::Xml,
+            Some(m) if m.contains("x-www-form-urlencoded") => BodyKind::Form,
+            _ => BodyKind::Exact,
+        }
+    }
+}
+
+fn check_body(got: &[u8], want: &str, kind: BodyKind) -> Result<(), String> {
     let show = || String::from_utf8_lossy(got).into_owned();
-    if !json || want.is_empty() {
+    if kind == BodyKind::Exact || want.is_empty() {
         return if got == want.as_bytes() {
             Ok(())
         } else {
             Err(format!("body {:?} (want {want:?})", show()))
         };
     }
-    let want_v: Value =
-        serde_json::from_str(want).map_err(|e| format!("the case's body is not JSON: {e}"))?;
-    let got_v: Value =
-        serde_json::from_slice(got).map_err(|e| format!("body is not JSON ({e}): {:?}", show()))?;
-    if json_eq(&got_v, &want_v) {
+    match kind {
+        BodyKind::Xml => xml_equivalent(got, want.as_bytes())
+            .map_err(|e| format!("body {:?} (want {want:?}): {e}", show())),
+        BodyKind::Form => {
+            let pairs = |text: &str| {
+                let mut v: Vec<String> = text
+                    .split('&')
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                v.sort();
+                v
+            };
+            if pairs(&show()) == pairs(want.trim()) {
+                Ok(())
+            } else {
+                Err(format!("body {:?} (want {want:?})", show()))
+            }
+        }
+        _ => {
+            let want_v: Value = serde_json::from_str(want)
+                .map_err(|e| format!("the case's body is not JSON: {e}"))?;
+            let got_v: Value = serde_json::from_slice(got)
+                .map_err(|e| format!("body is not JSON ({e}): {:?}", show()))?;
+            if json_eq(&got_v, &want_v) {
+                Ok(())
+            } else {
+                Err(format!("body {got_v} (want {want_v})"))
+            }
+        }
+    }
+}
+
+/// XML equality up to what carries no meaning: attribute order, white space between
+/// elements, the order of a structure's members (siblings of different names), and the order
+/// of map entries (runs of same-named siblings that each hold a text key element first and
+/// whose keys differ). List items (other runs of same-named siblings) keep their order.
+fn xml_equivalent(got: &[u8], want: &[u8]) -> Result<(), String> {
+    use anvil_runtime::codec::xml;
+    let (g, w) = match (xml::parse(got), xml::parse(want)) {
+        (Ok(g), Ok(w)) => (g, w),
+        _ => return xml::equivalent(got, want),
+    };
+    if canonical_xml(&g) == canonical_xml(&w) {
         Ok(())
     } else {
-        Err(format!("body {got_v} (want {want_v})"))
+        xml::equivalent(got, want).and(Err(format!(
+            "{} != {}",
+            canonical_xml(&g),
+            canonical_xml(&w)
+        )))
     }
+}
+
+/// A rendering of `e` in which the orders that carry no meaning are sorted.
+fn canonical_xml(e: &anvil_runtime::codec::xml::Element) -> String {
+    use anvil_runtime::codec::xml::Node;
+    let mut attrs: Vec<String> = e
+        .attributes
+        .iter()
+        .map(|(k, v)| format!("{k}={v:?}"))
+        .collect();
+    attrs.sort();
+    let children: Vec<&anvil_runtime::codec::xml::Element> = e.child_elements().collect();
+    if children.is_empty() {
+        let text: String = e
+            .children
+            .iter()
+            .filter_map(|n| match n {
+                Node::Text(t) => Some(t.as_str()),
+                Node::Element(_) => None,
+            })
+            .collect();
+        return format!("<{} {}>{:?}</>", e.name, attrs.join(" "), text);
+    }
+    // Group by name (stable: a run keeps its order), then sort map-entry runs.
+    let mut names: Vec<&str> = children.iter().map(|c| c.name.as_str()).collect();
+    names.sort();
+    names.dedup();
+    let mut out = format!("<{} {}>", e.name, attrs.join(" "));
+    for name in names {
+        let run: Vec<&anvil_runtime::codec::xml::Element> = children
+            .iter()
+            .copied()
+            .filter(|c| c.name == name)
+            .collect();
+        let mut rendered: Vec<String> = run.iter().map(|c| canonical_xml(c)).collect();
+        let key = |c: &anvil_runtime::codec::xml::Element| {
+            c.child_elements()
+                .next()
+                .filter(|k| k.child_elements().next().is_none())
+                .map(|k| k.text().into_owned())
+        };
+        let keys: Option<Vec<String>> = run.iter().map(|c| key(c)).collect();
+        let is_map = keys.is_some_and(|mut k| {
+            let n = k.len();
+            k.sort();
+            k.dedup();
+            n > 1 && k.len() == n
+        });
+        if is_map {
+            rendered.sort();
+        }
+        out.push_str(&rendered.concat());
+    }
+    out.push_str("</>");
+    out
 }
 
 /// JSON equality where numbers compare by value (`1` equals `1.0`).
