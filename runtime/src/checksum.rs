@@ -397,29 +397,35 @@ pub fn validate_response_with(
     body: &[u8],
     algorithms: &[ChecksumAlgorithm],
 ) -> Result<Option<ChecksumAlgorithm>, ChecksumMismatch> {
-    for algorithm in ChecksumAlgorithm::RESPONSE_PRIORITY {
-        if !algorithms.contains(&algorithm) {
-            continue;
-        }
-        let Some(value) = headers.get(algorithm.header_name()) else {
-            continue;
-        };
-        let expected = String::from_utf8_lossy(value.as_bytes());
-        let expected = expected.trim();
-        if is_composite(expected) {
-            continue;
-        }
-        let computed = algorithm.digest(body);
-        return match Blob::from_base64(expected) {
-            Ok(sent) if sent.as_bytes() == computed.as_slice() => Ok(Some(algorithm)),
-            _ => Err(ChecksumMismatch {
-                algorithm,
-                expected: expected.to_owned(),
-                computed: Blob::new(computed).to_base64(),
-            }),
-        };
+    let Some((algorithm, expected)) = expected_checksum(headers, algorithms) else {
+        return Ok(None);
+    };
+    let computed = algorithm.digest(body);
+    match Blob::from_base64(&expected) {
+        Ok(sent) if sent.as_bytes() == computed.as_slice() => Ok(Some(algorithm)),
+        _ => Err(ChecksumMismatch {
+            algorithm,
+            expected,
+            computed: Blob::new(computed).to_base64(),
+        }),
     }
-    Ok(None)
+}
+
+/// The checksum header a response would be validated against: the first of `algorithms` in
+/// [`ChecksumAlgorithm::RESPONSE_PRIORITY`] order whose header is present and not a
+/// multipart composite value, with that value (trimmed).
+pub(crate) fn expected_checksum(
+    headers: &http::HeaderMap,
+    algorithms: &[ChecksumAlgorithm],
+) -> Option<(ChecksumAlgorithm, String)> {
+    ChecksumAlgorithm::RESPONSE_PRIORITY
+        .into_iter()
+        .filter(|a| algorithms.contains(a))
+        .find_map(|algorithm| {
+            let value = headers.get(algorithm.header_name())?;
+            let value = String::from_utf8_lossy(value.as_bytes()).trim().to_owned();
+            (!is_composite(&value)).then_some((algorithm, value))
+        })
 }
 
 /// Whether a checksum value is a multipart composite one: `<base64>-<digits>`.

@@ -161,29 +161,6 @@ pub fn response_algorithms(
         .collect()
 }
 
-/// The checksum header `headers` carries that validation would check: the first of
-/// `algorithms` in [`ChecksumAlgorithm::RESPONSE_PRIORITY`] order, skipping composite values.
-fn expected_checksum(
-    headers: &HeaderMap,
-    algorithms: &[ChecksumAlgorithm],
-) -> Option<(ChecksumAlgorithm, String)> {
-    ChecksumAlgorithm::RESPONSE_PRIORITY
-        .into_iter()
-        .filter(|a| algorithms.contains(a))
-        .find_map(|a| {
-            let value = headers
-                .get(a.header_name())?
-                .to_str()
-                .ok()?
-                .trim()
-                .to_owned();
-            let composite = value
-                .rsplit_once('-')
-                .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-            (!composite).then_some((a, value))
-        })
-}
-
 /// Wraps a streamed response body so that it is checked as it is read: the stream ends with
 /// an error instead of its end when the body does not match the response's checksum header.
 /// Without a checksum header to check, `body` is returned as is.
@@ -192,7 +169,7 @@ pub fn validating_stream(
     headers: &HeaderMap,
     algorithms: &[ChecksumAlgorithm],
 ) -> ByteStream {
-    match expected_checksum(headers, algorithms) {
+    match crate::checksum::expected_checksum(headers, algorithms) {
         Some((algorithm, expected)) => ByteStream::from_stream(Validating {
             inner: body,
             hasher: Some(algorithm.hasher()),

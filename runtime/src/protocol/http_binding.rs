@@ -424,6 +424,13 @@ pub fn build_uri(
     Ok(uri)
 }
 
+/// Sets `Content-MD5` over `body` (`@httpChecksumRequired`).
+pub fn set_content_md5(headers: &mut HeaderMap, body: &[u8]) -> Result<(), ConstructionError> {
+    let md5 = binding::content_md5(body);
+    headers.insert("content-md5", binding::header_value(&md5, "Content-MD5")?);
+    Ok(())
+}
+
 /// Sets `content-type` unless a bound header already did.
 pub fn default_content_type(headers: &mut HeaderMap, value: &'static str) {
     headers

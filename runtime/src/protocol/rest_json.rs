@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use super::http_binding::{
     Bindings, Payload, Router, build_uri, default_content_type, is_body_member, read_bound_members,
+    set_content_md5,
 };
 use super::{Operation, ParsedError, Protocol};
 use crate::blob::Blob;
@@ -226,8 +227,7 @@ fn checksums(
         }
     }
     if op.checksum_required {
-        let md5 = binding::content_md5(body);
-        headers.insert("content-md5", binding::header_value(&md5, "Content-MD5")?);
+        set_content_md5(headers, body)?;
     }
     Ok(())
 }

@@ -19,6 +19,7 @@ use http::Method;
 use super::aws_query::{child_text, error_element, unreadable};
 use super::http_binding::{
     Bindings, Payload, Router, build_uri, default_content_type, is_body_member, read_bound_members,
+    set_content_md5,
 };
 use super::{Operation, ParsedError, Protocol};
 use crate::blob::Blob;
@@ -153,11 +154,9 @@ impl Protocol for RestXml {
             default_content_type(&mut request.headers, "application/xml");
             request.body = xml.finish().into();
         }
+        // A streamed body's `Content-MD5` comes from `finish_streaming`, when it is in memory.
         if op.checksum_required && !payload_member.is_some_and(|m| m.streaming) {
-            let md5 = binding::content_md5(&request.body);
-            request
-                .headers
-                .insert("content-md5", binding::header_value(&md5, "Content-MD5")?);
+            set_content_md5(&mut request.headers, &request.body)?;
         }
         Ok(request)
     }
@@ -170,10 +169,7 @@ impl Protocol for RestXml {
         body: &[u8],
     ) -> Result<(), ConstructionError> {
         if op.checksum_required {
-            let md5 = binding::content_md5(body);
-            request
-                .headers
-                .insert("content-md5", binding::header_value(&md5, "Content-MD5")?);
+            set_content_md5(&mut request.headers, body)?;
         }
         Ok(())
     }
