@@ -132,3 +132,103 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics
         .sort_by(|a, b| (&a.span, &a.shape, &a.message).cmp(&(&b.span, &b.shape, &b.message)));
 }
+
+// Values the IR builder checks against the generated types (`@default`, labels), for its
+// located diagnostics.
+
+/// Why `node` cannot be the `@default` of a member of type `kind`, or `None` when it can.
+/// Numbers must fit the Rust type (as Smithy's node validation requires of the Smithy type);
+/// `NaN`, `Infinity` and `-Infinity` are accepted for floats, as in Smithy.
+pub(crate) fn default_problem(kind: &crate::ir::Kind, node: &crate::model::Node) -> Option<String> {
+    use crate::ir::Kind;
+    let integer = |min: i64, max: i64, what: &str| -> Option<String> {
+        let n = node.as_number()?;
+        match n.as_i64().filter(|_| n.is_integer()) {
+            Some(v) if (min..=max).contains(&v) => None,
+            Some(_) => Some(format!(
+                "{} is out of range for {what} ({min} to {max})",
+                show_value(node)
+            )),
+            None => Some(format!("{} is not an integer", show_value(node))),
+        }
+    };
+    let expect = |ok: bool, what: &str| {
+        (!ok).then(|| format!("expected {what}, found {}", show_value(node)))
+    };
+    let is_number = node.as_number().is_some();
+    let is_string = node.as_str().is_some();
+    match kind {
+        Kind::String | Kind::Enum(_) | Kind::Blob => expect(is_string, "a string"),
+        Kind::Bool => expect(node.as_bool().is_some(), "a boolean"),
+        Kind::Byte => expect(is_number, "an integer")
+            .or_else(|| integer(i8::MIN.into(), i8::MAX.into(), "a byte")),
+        Kind::Short => expect(is_number, "an integer")
+            .or_else(|| integer(i16::MIN.into(), i16::MAX.into(), "a short")),
+        Kind::Integer | Kind::IntEnum(_) => expect(is_number, "an integer")
+            .or_else(|| integer(i32::MIN.into(), i32::MAX.into(), "an integer")),
+        Kind::Long => {
+            expect(is_number, "an integer").or_else(|| integer(i64::MIN, i64::MAX, "a long"))
+        }
+        Kind::Float | Kind::Double => {
+            let special = matches!(node.as_str(), Some("NaN" | "Infinity" | "-Infinity"));
+            let finite = node.as_number().and_then(|n| n.as_f64()).is_some_and(|f| {
+                f.is_finite() && (matches!(kind, Kind::Double) || f.abs() <= f64::from(f32::MAX))
+            });
+            expect(special || finite, "a number in range")
+        }
+        Kind::BigInteger | Kind::BigDecimal => expect(is_number, "a number"),
+        Kind::Timestamp => expect(is_number || is_string, "a number or a date-time string"),
+        Kind::List { .. } => expect(
+            node.as_array()
+                .is_some_and(<[crate::model::Node]>::is_empty),
+            "an empty list",
+        ),
+        Kind::Map { .. } | Kind::Struct(_) | Kind::Union(_) => expect(
+            node.as_object()
+                .is_some_and(<[(String, crate::model::Node)]>::is_empty),
+            "an empty object",
+        ),
+        Kind::Document => None,
+    }
+}
+
+/// The `{label}` names in a URI path or host prefix (`{name+}` gives `name`).
+pub(crate) fn labels(template: &str) -> Vec<&str> {
+    template
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| {
+            rest.split_once('}')
+                .map(|(name, _)| name.trim_end_matches('+'))
+        })
+        .collect()
+}
+
+/// A short rendering of a scalar value for messages.
+fn show_value(node: &crate::model::Node) -> String {
+    use crate::model::NodeValue;
+    match &node.value {
+        NodeValue::Number(n) => n.as_text().to_string(),
+        NodeValue::String(s) if s.chars().count() <= 40 => format!("\"{s}\""),
+        NodeValue::String(_) => "a string".to_string(),
+        NodeValue::Bool(b) => b.to_string(),
+        NodeValue::Null => "null".to_string(),
+        NodeValue::Array(_) => "an array".to_string(),
+        NodeValue::Object(_) => "an object".to_string(),
+    }
+}
+
+/// The error for a runtime path (`Config::runtime_path`) that is not a Rust path such as
+/// `::anvil_runtime` or `crate::rt`, or `None` when it is one.
+pub(crate) fn runtime_path_problem(path: &str) -> Option<Diagnostic> {
+    let problem = match syn::parse_str::<syn::Path>(path) {
+        Ok(_) => return None,
+        Err(e) => e.to_string(),
+    };
+    Some(
+        Diagnostic::error(format!(
+            "the runtime path `{path}` is not a Rust path ({problem})"
+        ))
+        .help("pass a path such as `::anvil_runtime` or `crate::runtime` to Config::runtime_path"),
+    )
+}

@@ -358,7 +358,12 @@ fn input_case(g: &Gen<'_>, input: &Node, expect: &TokenStream) -> Result<TokenSt
     };
     let method = ident(&op.method);
     Ok(quote! {
-        let replay = #rt::http::test::ReplayClient::new(::std::vec![#rt::http::HttpResponse::new(200, "")]);
+        // An S3 Express session for directory-bucket endpoints (their first request is
+        // `CreateSession`), then the operation's answer; other cases use the first only.
+        let replay = #rt::http::test::ReplayClient::new(::std::vec![
+            #rt::http::HttpResponse::new(200, #support::S3_EXPRESS_SESSION),
+            #rt::http::HttpResponse::new(200, ""),
+        ]);
         let config = #rt::Config::builder()
             .http_client(replay.clone())
             .max_attempts(1)

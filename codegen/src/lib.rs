@@ -192,6 +192,7 @@ impl Config {
             .collect();
         let outcome = model::load(&sources);
         let mut diagnostics = outcome.diagnostics;
+        diagnostics.extend(diagnostic::runtime_path_problem(&self.runtime_path));
         let Some(model) = outcome.model else {
             return Err(Error { diagnostics });
         };

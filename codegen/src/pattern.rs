@@ -27,14 +27,33 @@
 //!   (`[\w-.]`) becomes `\-`; braces that do not form a quantifier become
 //!   `\{` / `\}` (literal in both Java and ECMA's Annex B).
 //!
-//! Not translated (error): class intersection `[a&&b]`, negated nested
-//! classes, inline flags `(?i)`, `\G`, `\X`, `\K`, Unicode blocks.
-//! Note that ECMA `$` (no `m` flag) matches only at the very end while Java's
-//! also matches before a final line terminator; the ECMA meaning is kept.
+//! - inline flags `(?i)`, `(?s)`, `(?m)`, `(?-i)`, `(?i:..)`, scoped as in Java (to the end of
+//!   the enclosing group): `i` adds the other ASCII case to every literal letter and class
+//!   (Java folds ASCII only without `(?u)`), `s` makes `.` any character, `m` makes `^` and
+//!   `$` Java's line anchors;
+//! - class intersection `[A&&B]` becomes `(?:(?=[A])[B])`, and `[^A&&B]` (Java negates the
+//!   whole intersection) `(?:(?![A]..)[\s\S])`; a `]` first in a class is a literal;
+//! - `\p{all}`, `\p{L1}` and `\p{LD}` (letter or digit) become explicit classes;
+//! - a quantifier after an assertion (`${1,128}`) repeats it: kept once when its minimum is
+//!   at least one, dropped otherwise; a `{..}` after a quantifier (`X{11}{0,1011}`) applies
+//!   to an empty atom in Java and is dropped;
+//! - Java's `$` (also before a final `\n`, `\r\n`, `\r`, U+0085, U+2028 or U+2029) becomes
+//!   `JAVA_END`; `.` excludes U+0085 as in Java; `\s`/`\S` are Java's ASCII classes (ECMA's
+//!   `\s` also takes U+00A0, U+FEFF, ...), `\v` Java's vertical whitespace.
+//!
+//! The translation is exact except for `\b`/`\B`, which accept a boundary by either JDK
+//! definition (letters and digits of every script up to JDK 18, `\w` since JDK 19): more
+//! permissive than any one JDK, listed in [`Prepared::approximations`]. Not translated
+//! (error, the pattern is then not checked and a warning names it): negated nested classes,
+//! `(?x)`, `(?u)`, `(?d)`, `(?U)`, `\G`, `\X`, `\K`, Unicode blocks, backreferences under
+//! `(?i)`. `tests/tests/pattern_java.rs` checks every official pattern against
+//! `java.util.regex`.
 
 mod fast;
+mod translate;
 
 pub use fast::{FastMatcher, FastStep, fast_matcher};
+pub(crate) use translate::JAVA_END;
 
 /// A pattern ready for `regress`: the source to compile and whether it must
 /// be compiled with the `u` (unicode) flag.
@@ -44,6 +63,9 @@ pub struct Prepared {
     pub source: String,
     /// Whether `source` must be compiled with the `u` flag.
     pub unicode: bool,
+    /// The constructs `source` checks more permissively than `java.util.regex` (empty when
+    /// the translation is exact), one line each.
+    pub approximations: Vec<&'static str>,
 }
 
 impl Prepared {
@@ -69,12 +91,19 @@ pub fn prepare(pattern: &str) -> Result<Prepared, String> {
         } else {
             "without flag u"
         };
-        match translate(pattern, unicode) {
-            Ok(source) => match regress::Regex::with_flags(&source, if unicode { "u" } else { "" })
-            {
-                Ok(_) => return Ok(Prepared { source, unicode }),
-                Err(e) => messages.push(format!("{mode}: {e}")),
-            },
+        match translate::translate(pattern, unicode) {
+            Ok(out) => {
+                match regress::Regex::with_flags(&out.source, if unicode { "u" } else { "" }) {
+                    Ok(_) => {
+                        return Ok(Prepared {
+                            source: out.source,
+                            unicode,
+                            approximations: out.approximations.into_iter().collect(),
+                        });
+                    }
+                    Err(e) => messages.push(format!("{mode}: {e}")),
+                }
+            }
             Err(e) => messages.push(format!("{mode}: {e}")),
         }
     }
@@ -127,6 +156,8 @@ fn flip(prop: &str) -> String {
 /// Java's ASCII POSIX classes.
 fn posix(name: &str) -> Option<Set> {
     let r: &[(u32, u32)] = match name {
+        "all" => &[(0x00, MAX_CODE_POINT)],
+        "L1" => &[(0x00, 0xFF)],
         "Lower" => &[(0x61, 0x7A)],
         "Upper" => &[(0x41, 0x5A)],
         "ASCII" => &[(0x00, 0x7F)],
@@ -156,6 +187,12 @@ const JAVA_WHITESPACE: &[(u32, u32)] = &[
     (0x205F, 0x205F),
     (0x3000, 0x3000),
 ];
+
+/// `\s` in Java (without `UNICODE_CHARACTER_CLASS`).
+const JAVA_SPACE: &[(u32, u32)] = &[(0x09, 0x0D), (0x20, 0x20)];
+
+/// `\v` in Java 8 and later.
+const VERTICAL_SPACE: &[(u32, u32)] = &[(0x0A, 0x0D), (0x85, 0x85), (0x2028, 0x2029)];
 
 /// `\h` in Java.
 const HORIZONTAL_SPACE: &[(u32, u32)] = &[
@@ -208,6 +245,13 @@ fn java_binary(normalized: &str) -> Option<Set> {
 fn property(name: &str) -> Result<Set, String> {
     if let Some(set) = posix(name) {
         return Ok(set);
+    }
+    if name == "LD" {
+        // Java's `Character.isLetterOrDigit`
+        return Ok(Set {
+            ranges: Vec::new(),
+            props: vec!["p{L}".to_owned(), "p{Nd}".to_owned()],
+        });
     }
     if let Some(java) = name.strip_prefix("java") {
         return Ok(match java {
@@ -383,240 +427,15 @@ fn quantifier_len(cs: &[char], i: usize) -> Option<usize> {
     (cs.get(j) == Some(&'}')).then(|| j + 1 - i)
 }
 
-struct ClassState {
-    start: usize,
-    nested: u32,
-    prev_class_escape: bool,
-}
-
-struct Group {
-    start: usize,
-    atomic: Option<String>,
-}
-
 /// Whether `cs[i..]` starts with a class escape (`\d`, `\w`, `\p{..}`, ...).
 fn class_escape_at(cs: &[char], i: usize) -> bool {
     cs.get(i) == Some(&'\\')
-        && cs
-            .get(i + 1)
-            .is_some_and(|c| matches!(c, 'd' | 'D' | 'w' | 'W' | 's' | 'S' | 'p' | 'P' | 'h' | 'H'))
-}
-
-/// Rewrites Java-only syntax in `pattern` for compilation with (`unicode`)
-/// or without the `u` flag. See the module documentation.
-fn translate(pattern: &str, unicode: bool) -> Result<String, String> {
-    let cs: Vec<char> = pattern.chars().collect();
-    let has_backref = cs
-        .windows(2)
-        .any(|w| matches!(w, ['\\', d] if d.is_ascii_digit() && *d != '0'));
-    let mut out = String::with_capacity(pattern.len() + 8);
-    let mut class: Option<ClassState> = None;
-    let mut groups: Vec<Group> = Vec::new();
-    let mut last_atom: Option<usize> = None;
-    let mut counter = 0u32;
-    let mut i = 0usize;
-    let fresh_name = |counter: &mut u32| -> Result<String, String> {
-        if has_backref {
-            return Err(
-                "possessive quantifier or atomic group in a pattern with backreferences".to_owned(),
-            );
-        }
-        *counter = counter.checked_add(1).ok_or("too many atomic groups")?;
-        Ok(format!("anvilAtomic{counter}"))
-    };
-
-    while let Some(&c) = cs.get(i) {
-        let next = cs.get(i + 1).copied();
-        if let Some(cl) = class.as_mut() {
-            match c {
-                ']' if cl.nested > 0 => {
-                    cl.nested -= 1;
-                    cl.prev_class_escape = false;
-                    i += 1;
-                }
-                ']' => {
-                    out.push(']');
-                    last_atom = Some(cl.start);
-                    class = None;
-                    i += 1;
-                }
-                '[' => {
-                    if next == Some('^') {
-                        return Err(
-                            "negated nested character class (Java) is not supported".to_owned()
-                        );
-                    }
-                    cl.nested += 1;
-                    cl.prev_class_escape = false;
-                    i += 1;
-                }
-                '&' if next == Some('&') => {
-                    return Err(
-                        "character class intersection `&&` (Java) is not supported".to_owned()
-                    );
-                }
-                '-' => {
-                    let next_is_end = next == Some(']');
-                    if !next_is_end && (cl.prev_class_escape || class_escape_at(&cs, i + 1)) {
-                        out.push_str("\\-");
-                    } else {
-                        out.push('-');
-                    }
-                    cl.prev_class_escape = false;
-                    i += 1;
-                }
-                '\\' => {
-                    let (text, used, is_class_escape) = escape(&cs, i, true, unicode)?;
-                    out.push_str(&text);
-                    cl.prev_class_escape = is_class_escape;
-                    i += used;
-                }
-                _ => {
-                    out.push(c);
-                    cl.prev_class_escape = false;
-                    i += 1;
-                }
-            }
-            continue;
-        }
-        match c {
-            '[' => {
-                class = Some(ClassState {
-                    start: out.len(),
-                    nested: 0,
-                    prev_class_escape: false,
-                });
-                out.push('[');
-                i += 1;
-                if cs.get(i) == Some(&'^') {
-                    out.push('^');
-                    i += 1;
-                }
-            }
-            '(' => {
-                if groups.len() >= MAX_GROUP_DEPTH {
-                    return Err(format!("groups nested deeper than {MAX_GROUP_DEPTH}"));
-                }
-                let start = out.len();
-                if next == Some('?') {
-                    match cs.get(i + 2).copied() {
-                        Some('>') => {
-                            let name = fresh_name(&mut counter)?;
-                            out.push_str(&format!("(?:(?=(?<{name}>"));
-                            groups.push(Group {
-                                start,
-                                atomic: Some(name),
-                            });
-                            i += 3;
-                            last_atom = None;
-                            continue;
-                        }
-                        Some(':' | '=' | '!') => {
-                            out.extend(cs.get(i..i + 3).unwrap_or(&[]));
-                            i += 3;
-                        }
-                        Some('<') if matches!(cs.get(i + 3), Some('=' | '!')) => {
-                            out.extend(cs.get(i..i + 4).unwrap_or(&[]));
-                            i += 4;
-                        }
-                        Some('<') => {
-                            let close = cs
-                                .get(i + 3..)
-                                .and_then(|r| r.iter().position(|&c| c == '>'))
-                                .ok_or("unterminated group name")?;
-                            let end = i + 3 + close + 1;
-                            out.extend(cs.get(i..end).unwrap_or(&[]));
-                            i = end;
-                        }
-                        _ => {
-                            return Err(
-                                "inline flags or unknown group syntax `(?` are not supported"
-                                    .to_owned(),
-                            );
-                        }
-                    }
-                } else {
-                    out.push('(');
-                    i += 1;
-                }
-                groups.push(Group {
-                    start,
-                    atomic: None,
-                });
-                last_atom = None;
-            }
-            ')' => {
-                let group = groups.pop().ok_or("unmatched `)`")?;
-                match group.atomic {
-                    Some(name) => out.push_str(&format!("))\\k<{name}>)")),
-                    None => out.push(')'),
-                }
-                last_atom = Some(group.start);
-                i += 1;
-            }
-            '*' | '+' | '?' | '{' => {
-                let qlen = if c == '{' {
-                    quantifier_len(&cs, i)
-                } else {
-                    Some(1)
-                };
-                let Some(qlen) = qlen else {
-                    // a brace that is not a quantifier is a literal
-                    last_atom = Some(out.len());
-                    out.push_str("\\{");
-                    i += 1;
-                    continue;
-                };
-                out.extend(cs.get(i..i + qlen).unwrap_or(&[]));
-                i += qlen;
-                match cs.get(i) {
-                    Some('?') => {
-                        out.push('?');
-                        i += 1;
-                    }
-                    Some('+') => {
-                        // possessive: X*+ == (?:(?=(?<n>X*))\k<n>)
-                        let start = last_atom.ok_or("possessive quantifier without an atom")?;
-                        let name = fresh_name(&mut counter)?;
-                        let quantified = out.split_off(start);
-                        out.push_str(&format!("(?:(?=(?<{name}>{quantified}))\\k<{name}>)"));
-                        i += 1;
-                    }
-                    _ => {}
-                }
-                last_atom = None;
-            }
-            '}' => {
-                last_atom = Some(out.len());
-                out.push_str("\\}");
-                i += 1;
-            }
-            '|' | '^' | '$' => {
-                out.push(c);
-                last_atom = None;
-                i += 1;
-            }
-            '\\' => {
-                let start = out.len();
-                let (text, used, _) = escape(&cs, i, false, unicode)?;
-                out.push_str(&text);
-                last_atom = Some(start);
-                i += used;
-            }
-            _ => {
-                last_atom = Some(out.len());
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    if class.is_some() {
-        return Err("unterminated character class".to_owned());
-    }
-    if !groups.is_empty() {
-        return Err("unterminated group".to_owned());
-    }
-    Ok(out)
+        && cs.get(i + 1).is_some_and(|c| {
+            matches!(
+                c,
+                'd' | 'D' | 'w' | 'W' | 's' | 'S' | 'p' | 'P' | 'h' | 'H' | 'v' | 'V'
+            )
+        })
 }
 
 /// Translates the escape at `cs[i]` (a backslash). Returns the output, the
@@ -668,10 +487,7 @@ fn escape(
         'E' => pass(String::new(), 2),
         'A' if !in_class => pass("^".to_owned(), 2),
         'z' if !in_class => pass("$".to_owned(), 2),
-        'Z' if !in_class => pass(
-            "(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$)".to_owned(),
-            2,
-        ),
+        'Z' if !in_class => pass(JAVA_END.to_owned(), 2),
         'R' if !in_class => pass(
             "(?:\\r\\n|[\\n\\x0B\\f\\r\\u0085\\u2028\\u2029])".to_owned(),
             2,
@@ -707,7 +523,18 @@ fn escape(
             }
             pass(code_point(value, unicode)?, j - i)
         }
-        'd' | 'D' | 'w' | 'W' | 's' | 'S' => Ok((format!("\\{n}"), 2, true)),
+        // Java's `\s` is ASCII (ECMA's also takes U+00A0, U+FEFF, ...)
+        's' | 'S' => Ok((
+            emit_set(&Set::ranges(JAVA_SPACE), n == 'S', in_class, unicode)?,
+            2,
+            true,
+        )),
+        'v' | 'V' => Ok((
+            emit_set(&Set::ranges(VERTICAL_SPACE), n == 'V', in_class, unicode)?,
+            2,
+            true,
+        )),
+        'd' | 'D' | 'w' | 'W' => Ok((format!("\\{n}"), 2, true)),
         c if c.is_ascii_alphanumeric() => pass(format!("\\{c}"), 2),
         c if SYNTAX.contains(c) || (in_class && c == '-') => pass(format!("\\{c}"), 2),
         // identity escape of a non-syntax character: the character itself
@@ -733,17 +560,24 @@ mod tests {
     #[test]
     fn plain_ecma_is_unchanged() {
         for p in [
-            "^[a-z]+$",
-            "^\\d{12}$",
-            "^(?:a|b)*?$",
-            "^[\\p{L}\\p{N}]+$",
+            "^[a-z]+",
+            "^\\d{12}",
+            "^(?:a|b)*?",
+            "^[\\p{L}\\p{N}]+",
             "(?<!\\.)x",
-            "^(?<y>a)\\k<y>$",
+            "^(?<y>a)\\k<y>",
         ] {
             let got = prepare(p).unwrap_or_else(|e| panic!("{p}: {e}"));
             assert_eq!(got.source, p);
             assert!(got.unicode, "{p}");
+            assert!(got.approximations.is_empty(), "{p}");
         }
+        // `$` (also before a final line break in Java) and `.` (not U+0085) are rewritten
+        let got = prepare("^a.$").map(|p| p.source);
+        assert_eq!(
+            got,
+            Ok(format!("^a{}{JAVA_END}", "[^\\n\\r\\x85\\u2028\\u2029]"))
+        );
     }
 
     #[test]
@@ -835,7 +669,9 @@ mod tests {
         let p = prepare("^a*+$").map(|p| p.source);
         assert_eq!(
             p,
-            Ok("^(?:(?=(?<anvilAtomic1>a*))\\k<anvilAtomic1>)$".to_owned())
+            Ok(format!(
+                "^(?:(?=(?<anvilAtomic1>a*))\\k<anvilAtomic1>){JAVA_END}"
+            ))
         );
         assert!(matches("^a*+$", "aaa"));
         // Java: `a*+a` never matches, as the possessive star takes every `a`
@@ -870,8 +706,107 @@ mod tests {
         assert!(matches("^\\0101$", "A"));
         assert!(matches("^\\e$", "\u{1b}"));
         assert!(prepare("\\G").is_err());
-        assert!(prepare("(?i)abc").is_err());
-        assert!(prepare("[a-z&&[^x]]").is_err());
+        assert!(prepare("(?x)abc").is_err());
+    }
+
+    #[test]
+    fn java_end_of_input() {
+        for yes in [
+            "abc",
+            "abc\n",
+            "abc\r\n",
+            "abc\r",
+            "abc\u{85}",
+            "abc\u{2028}",
+        ] {
+            assert!(matches("^abc$", yes), "{yes:?}");
+        }
+        for no in ["abc\n\n", "abc\nx", "abcx", "abc\n\r"] {
+            assert!(!matches("^abc$", no), "{no:?}");
+        }
+        // never between `\r` and `\n`
+        assert!(!matches("^abc\r$", "abc\r\n"));
+        assert!(matches("^abc\\z", "abc") && !matches("^abc\\z", "abc\n"));
+    }
+
+    #[test]
+    fn java_whitespace_and_dot() {
+        // Java's `\s` is ASCII: `\S` takes U+00A0, `\s` does not
+        assert!(matches("^\\S$", "\u{a0}"));
+        assert!(!matches("^\\s$", "\u{a0}"));
+        assert!(matches("^[^\\s]$", "\u{feff}"));
+        assert!(matches("^\\s+$", " \t\n\u{b}\u{c}\r"));
+        assert!(!matches("^.$", "\u{85}") && matches("^.$", "\u{a0}"));
+        assert_eq!(
+            prepare("^[\\s\\S]*").map(|p| p.source),
+            Ok("^[\\s\\S]*".to_owned())
+        );
+    }
+
+    #[test]
+    fn inline_flags() {
+        assert!(matches("^(?i)(true|false)$", "TrUe"));
+        assert!(!matches("^(?i)(true|false)$", "tru"));
+        assert!(matches("^(?i)[a-c]x$", "BX"));
+        assert!(!matches("^(?i)[^a-c]$", "B"));
+        // scoped to the enclosing group
+        assert!(matches("^(?:(?i)a)b$", "Ab"));
+        assert!(!matches("^(?:(?i)a)b$", "AB"));
+        assert!(matches("^(?i:a)b$", "Ab") && !matches("^(?i:a)b$", "AB"));
+        assert!(!matches("^(?!(?i)(arn|aws):)\\w+:x$", "ARN:x"));
+        assert!(matches("^(?!(?i)(arn|aws):)\\w+:x$", "abc:x"));
+        // ASCII folding only, as in Java without `(?u)`
+        assert!(!matches("^(?i)k$", "\u{212a}"));
+        assert!(matches("^(?s).+$", "a\nb") && !matches("^.+$", "a\nb"));
+        assert!(!matches("^(?s)(?-s:.)$", "\n"));
+        let key = "^(?ms)\\s*^-----BEGIN (?-s:.*)KEY-----$.*?^-----END (?-s:.*)KEY-----$\\s*$";
+        assert!(matches(
+            key,
+            "-----BEGIN RSA KEY-----\nabc\ndef\n-----END RSA KEY-----\n"
+        ));
+        assert!(!matches(
+            key,
+            "-----BEGIN RSA KEY-----abc-----END RSA KEY-----"
+        ));
+        assert!(prepare("(?u)a").is_err());
+        assert!(matches("^(?i)\\Qa.b\\E$", "A.B") && !matches("^(?i)\\Qa.b\\E$", "AxB"));
+        assert!(prepare("(?i)(a)\\1").is_err());
+    }
+
+    #[test]
+    fn class_intersection() {
+        let p = "^[\\p{Print}&&[^|:/]]+$";
+        assert!(matches(p, "a b~") && !matches(p, "a|b") && !matches(p, "a\tb"));
+        assert!(!matches(p, "é"));
+        // Java negates the whole intersection
+        assert!(matches("^[^a-z&&[def]]$", "a") && !matches("^[^a-z&&[def]]$", "d"));
+        assert!(matches("^[a-z&&[^aeiou]&&[^xyz]]+$", "bcd"));
+        assert!(!matches("^[a-z&&[^aeiou]&&[^xyz]]+$", "bcx"));
+    }
+
+    #[test]
+    fn java_only_properties_and_quantifiers() {
+        assert!(matches("^[\\p{all}]*$", "any\n\u{0}😀"));
+        assert!(matches("^(\\p{LD}|\\p{Punct}| )+$", "a1 é!"));
+        assert!(!matches("^(\\p{LD}|\\p{Punct}| )+$", "a\tb"));
+        // a quantifier after `$` repeats the assertion
+        assert!(matches("^[-_a-zA-Z0-9]*${2,64}$", "ab-1"));
+        assert!(!matches("^[-_a-zA-Z0-9]*${2,64}$", "ab c"));
+        assert!(matches("^a$?b", "ab"));
+        // a quantifier after a quantifier applies to nothing: `x{2}{0,3}` is `x{2}`
+        assert!(matches("^[0-9]{2}{0,3}$", "12") && !matches("^[0-9]{2}{0,3}$", "123"));
+        // a `]` first in a class is a literal
+        assert!(matches("^[]a]+$", "]a]") && matches("^[^]a]$", "b") && !matches("^[^]a]$", "]"));
+    }
+
+    #[test]
+    fn word_boundary_accepts_either_jdk_definition() {
+        let p = prepare("\\bé\\b").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.approximations.len(), 1);
+        // JDK 17: `é` is a word character; JDK 19+: it is not
+        assert!(matches("\\bé\\b", "é "));
+        assert!(matches("x\\b", "xé"));
+        assert!(matches("^\\b[a-f0-9]{8}\\b-", "0123abcd-") && !matches("^a\\bb", "ab"));
     }
 
     #[test]
@@ -884,7 +819,7 @@ mod tests {
     fn identity_escapes_and_braces() {
         let p = prepare("^a\\-b\\\"\\#$").unwrap_or_else(|e| panic!("{e}"));
         assert!(p.unicode);
-        assert_eq!(p.source, "^a-b\"#$");
+        assert_eq!(p.source, format!("^a-b\"#{JAVA_END}"));
         assert!(matches("^a\\-b\\\"\\#$", "a-b\"#"));
         assert!(matches("^[\\w-.]+$", "a-.b"));
         assert!(!matches("^[\\w-.]+$", "a,b"));

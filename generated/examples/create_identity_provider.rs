@@ -1,9 +1,11 @@
 //! Creates a WorkSpaces Web identity provider (`CreateIdentityProvider`) and prints the new
 //! provider's ARN, or the typed error.
 //!
-//! Region, credentials and endpoint come from the standard environment
-//! (`anvil_runtime::Config::from_env()`): `AWS_REGION`, `AWS_ACCESS_KEY_ID`,
-//! `AWS_SECRET_ACCESS_KEY` (or a profile), `AWS_ENDPOINT_URL` /
+//! Region, credentials and endpoint come from the standard environment and shared files
+//! (`anvil_config::load_defaults()`): `AWS_REGION`; credentials through the default chain
+//! (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, a profile with static keys,
+//! `credential_process`, `role_arn` or SSO, web identity (EKS IRSA), the ECS/EKS container
+//! endpoint, EC2 instance metadata); `AWS_ENDPOINT_URL` /
 //! `AWS_ENDPOINT_URL_WORKSPACES_WEB`, `AWS_MAX_ATTEMPTS`. The portal ARN is the first
 //! argument (a sample ARN in the configured region by default).
 //!
@@ -14,14 +16,14 @@
 
 use std::process::ExitCode;
 
-use anvil_clients::runtime::{Config, SdkError};
+use anvil_clients::runtime::SdkError;
 use anvil_clients::workspacesweb::Client;
 use anvil_clients::workspacesweb::error::CreateIdentityProviderError;
 use anvil_clients::workspacesweb::types::{IdentityProviderType, Tag};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let config = Config::from_env();
+    let config = anvil_config::load_defaults().await;
     let region = config.region().unwrap_or("us-east-1").to_owned();
     let portal_arn = std::env::args().nth(1).unwrap_or_else(|| {
         format!(

@@ -1,9 +1,11 @@
 //! Creates an MPA identity source (`CreateIdentitySource`) backed by an IAM Identity Center
 //! instance and prints the new source's ARN, type and creation time, or the typed error.
 //!
-//! Region, credentials and endpoint come from the standard environment
-//! (`anvil_runtime::Config::from_env()`): `AWS_REGION`, `AWS_ACCESS_KEY_ID`,
-//! `AWS_SECRET_ACCESS_KEY` (or a profile), `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_MPA`,
+//! Region, credentials and endpoint come from the standard environment and shared files
+//! (`anvil_config::load_defaults()`): `AWS_REGION`; credentials through the default chain
+//! (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, a profile with static keys,
+//! `credential_process`, `role_arn` or SSO, web identity (EKS IRSA), the ECS/EKS container
+//! endpoint, EC2 instance metadata); `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_MPA`,
 //! `AWS_MAX_ATTEMPTS`. The IAM Identity Center instance ARN is the first argument (a sample
 //! ARN by default).
 //!
@@ -17,11 +19,11 @@ use std::process::ExitCode;
 use anvil_clients::mpa::Client;
 use anvil_clients::mpa::error::CreateIdentitySourceError;
 use anvil_clients::mpa::types::{IamIdentityCenter, IdentitySourceParameters};
-use anvil_clients::runtime::{Config, SdkError};
+use anvil_clients::runtime::SdkError;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let config = Config::from_env();
+    let config = anvil_config::load_defaults().await;
     let region = config.region().unwrap_or("us-east-1").to_owned();
     let instance_arn = std::env::args()
         .nth(1)

@@ -4,7 +4,7 @@
 use crate::checksum::{RequestChecksumCalculation, ResponseChecksumValidation};
 use crate::codec::SerializeStruct;
 use crate::compression::CompressionConfig;
-use crate::credentials::{DefaultCredentialsChain, ProvideCredentials};
+use crate::credentials::ProvideCredentials;
 use crate::endpoint::{AuthScheme, Endpoint, Params, RuleSet, Value as EndpointValue};
 use crate::error::{ConfigError, SdkError, SendError, TimeoutError, TimeoutKind};
 use crate::http::{HttpClient, HttpRequest, HttpResponse, StreamingResponse, TransportError};
@@ -17,7 +17,13 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
 mod presigning;
+mod rate_limit;
 mod resolve;
+mod s3_express;
+mod shared_config;
+
+use rate_limit::ClientRateLimiter;
+use shared_config::ConfiguredEndpoints;
 
 /// What the runtime needs to know about a service; a `static` in each generated client.
 #[derive(Debug)]
@@ -59,10 +65,44 @@ pub struct OperationMeta {
     pub throttling_errors: &'static [&'static str],
     /// The `@requestCompression` encodings (empty: none); see [`crate::compression`].
     pub request_compression: &'static [&'static str],
+    /// `@auth([])`: requests are sent unsigned, and no credentials are asked for (STS
+    /// `AssumeRoleWithWebIdentity`, SSO `GetRoleCredentials`, SSO-OIDC `CreateToken`).
+    pub unsigned: bool,
 }
 
 /// Default number of attempts (first try plus retries).
 const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+
+/// How failed attempts are retried (`AWS_RETRY_MODE`, profile key `retry_mode`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RetryMode {
+    /// Exponential backoff with full jitter, and a retry quota shared by the client's calls
+    /// so that a failing service is not hammered (the default).
+    #[default]
+    Standard,
+    /// [`Standard`](Self::Standard) plus client-side rate limiting, as in the AWS SDKs: once
+    /// the service has throttled the client, every attempt first takes a token from a bucket
+    /// whose fill rate follows CUBIC (cut on each throttle, grown back on successes), waiting
+    /// when it is empty. The limiter is shared by all calls of a client and by clones of its
+    /// [`Config`].
+    Adaptive,
+}
+
+impl std::str::FromStr for RetryMode {
+    type Err = ConfigError;
+
+    /// `standard` or `adaptive`, in any case.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "standard" => Ok(RetryMode::Standard),
+            "adaptive" => Ok(RetryMode::Adaptive),
+            _ => Err(ConfigError::new(
+                "the retry mode must be `standard` or `adaptive`",
+            )),
+        }
+    }
+}
 /// Longest backoff, and longest `Retry-After` honoured.
 const MAX_BACKOFF: Duration = Duration::from_secs(20);
 /// Error codes that mean throttling, for every service.
@@ -98,11 +138,16 @@ pub struct Config {
     http_client: Option<Arc<dyn HttpClient>>,
     max_attempts: u32,
     connect_timeout: Option<Duration>,
+    /// Stalled-stream protection of the default transport (`None`: its default).
+    stalled_stream_protection: Option<crate::http::StalledStreamProtection>,
     attempt_timeout: Option<Duration>,
     operation_timeout: Option<Duration>,
-    /// Loaded from the environment and the endpoint not set by hand: `Handle::new` applies
-    /// `AWS_ENDPOINT_URL_<SERVICE>`.
-    env_endpoints: bool,
+    /// Loaded from the environment and the endpoint not set by hand: `Handle::new` picks
+    /// the service's configured endpoint (see `client/shared_config.rs`).
+    configured_endpoints: Option<Arc<ConfiguredEndpoints>>,
+    retry_mode: RetryMode,
+    /// The adaptive mode's limiter, shared by clones (`None` in standard mode).
+    rate_limiter: Option<Arc<ClientRateLimiter>>,
     /// Makes idempotency tokens for members the caller left unset.
     token_provider: Option<TokenProvider>,
     /// `validate_constraints(false)`: inputs are sent without their constraint checks.
@@ -152,6 +197,11 @@ impl Config {
         ConfigBuilder::from_env().build()
     }
 
+    /// Configuration from `env`: see [`ConfigBuilder::from_env_with`].
+    pub fn from_env_with(env: crate::credentials::Env) -> Config {
+        ConfigBuilder::from_env_with(env).build()
+    }
+
     /// The region.
     pub fn region(&self) -> Option<&str> {
         self.region.as_deref()
@@ -193,9 +243,12 @@ impl Config {
             http_client: self.http_client.clone(),
             max_attempts: Some(self.max_attempts),
             connect_timeout: self.connect_timeout,
+            stalled_stream_protection: self.stalled_stream_protection,
             attempt_timeout: self.attempt_timeout,
             operation_timeout: self.operation_timeout,
-            env_endpoints: self.env_endpoints,
+            configured_endpoints: self.configured_endpoints.clone(),
+            retry_mode: self.retry_mode,
+            rate_limiter: self.rate_limiter.clone(),
             token_provider: self.token_provider.clone(),
             skip_constraints: self.skip_constraints,
             compression: self.compression,
@@ -203,6 +256,8 @@ impl Config {
             endpoint_builtins: self.endpoint_builtins.clone(),
             client_context_params: self.client_context_params.clone(),
             checksums: self.checksums,
+            // The transport is kept, so the environment it was made from is not needed.
+            env: None,
         }
     }
 
@@ -211,9 +266,20 @@ impl Config {
         self.max_attempts
     }
 
+    /// How failed attempts are retried.
+    pub fn retry_mode(&self) -> RetryMode {
+        self.retry_mode
+    }
+
     /// Connect timeout of the default transport.
     pub fn connect_timeout(&self) -> Option<Duration> {
         self.connect_timeout
+    }
+
+    /// Stalled-stream protection of the default transport, if set
+    /// (see [`ConfigBuilder::stalled_stream_protection`]).
+    pub fn stalled_stream_protection(&self) -> Option<crate::http::StalledStreamProtection> {
+        self.stalled_stream_protection
     }
 
     /// Timeout of each attempt.
@@ -240,6 +306,7 @@ impl fmt::Debug for Config {
             )
             .field("http_client", &self.http_client)
             .field("max_attempts", &self.max_attempts)
+            .field("retry_mode", &self.retry_mode)
             .field("connect_timeout", &self.connect_timeout)
             .field("attempt_timeout", &self.attempt_timeout)
             .field("operation_timeout", &self.operation_timeout)
@@ -258,9 +325,13 @@ pub struct ConfigBuilder {
     http_client: Option<Arc<dyn HttpClient>>,
     max_attempts: Option<u32>,
     connect_timeout: Option<Duration>,
+    /// Stalled-stream protection of the default transport (`None`: its default).
+    stalled_stream_protection: Option<crate::http::StalledStreamProtection>,
     attempt_timeout: Option<Duration>,
     operation_timeout: Option<Duration>,
-    env_endpoints: bool,
+    configured_endpoints: Option<Arc<ConfiguredEndpoints>>,
+    retry_mode: RetryMode,
+    rate_limiter: Option<Arc<ClientRateLimiter>>,
     token_provider: Option<TokenProvider>,
     skip_constraints: bool,
     compression: CompressionConfig,
@@ -268,71 +339,13 @@ pub struct ConfigBuilder {
     endpoint_builtins: Vec<(&'static str, EndpointValue)>,
     client_context_params: Vec<(String, EndpointValue)>,
     checksums: ChecksumSettings,
-}
-
-/// A setting from the environment or the profile, parsed; an invalid value is ignored with
-/// a warning (the default applies).
-fn shared_parsed<T: std::str::FromStr>(env_var: &str, profile_key: &str) -> Option<T> {
-    let env = crate::credentials::Env::process();
-    let text = crate::credentials::shared_setting(&env, env_var, profile_key)?;
-    let parsed = text.trim().parse().ok();
-    if parsed.is_none() {
-        tracing::warn!("ignoring the invalid value of {env_var} / {profile_key}");
-    }
-    parsed
-}
-
-fn env_nonempty(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
-fn env_true(name: &str) -> bool {
-    env_nonempty(name).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    /// The environment the builder was loaded from (`from_env_with`), which the default
+    /// transport reads its proxy and CA-bundle settings from; else the process's.
+    #[cfg_attr(not(feature = "https"), allow(dead_code))]
+    env: Option<crate::credentials::Env>,
 }
 
 impl ConfigBuilder {
-    /// A builder preloaded from the environment: the region from
-    /// [`crate::credentials::default_region`], credentials from
-    /// [`DefaultCredentialsChain`], the endpoint from `AWS_ENDPOINT_URL` (and, per service,
-    /// `AWS_ENDPOINT_URL_<SERVICE>`; both ignored when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`
-    /// is `true`), `AWS_USE_FIPS_ENDPOINT`, `AWS_USE_DUALSTACK_ENDPOINT` and `AWS_MAX_ATTEMPTS`.
-    pub fn from_env() -> ConfigBuilder {
-        let ignore_endpoints = env_true("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
-        ConfigBuilder {
-            region: crate::credentials::default_region(),
-            endpoint_url: if ignore_endpoints {
-                None
-            } else {
-                env_nonempty("AWS_ENDPOINT_URL")
-            },
-            use_fips: env_true("AWS_USE_FIPS_ENDPOINT"),
-            use_dual_stack: env_true("AWS_USE_DUALSTACK_ENDPOINT"),
-            credentials: Some(Arc::new(DefaultCredentialsChain::new())),
-            max_attempts: env_nonempty("AWS_MAX_ATTEMPTS").and_then(|v| v.trim().parse().ok()),
-            env_endpoints: !ignore_endpoints,
-            checksums: ChecksumSettings {
-                calculation: shared_parsed(
-                    RequestChecksumCalculation::ENV_VAR,
-                    RequestChecksumCalculation::PROFILE_KEY,
-                )
-                .unwrap_or_default(),
-                validation: shared_parsed(
-                    ResponseChecksumValidation::ENV_VAR,
-                    ResponseChecksumValidation::PROFILE_KEY,
-                )
-                .unwrap_or_default(),
-            },
-            compression: CompressionConfig {
-                disabled: env_true("AWS_DISABLE_REQUEST_COMPRESSION"),
-                min_size: env_nonempty("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES")
-                    .and_then(|v| v.trim().parse::<u32>().ok())
-                    .filter(|n| *n <= crate::compression::MAX_MIN_COMPRESSION_SIZE)
-                    .unwrap_or(crate::compression::DEFAULT_MIN_COMPRESSION_SIZE),
-            },
-            ..ConfigBuilder::default()
-        }
-    }
-
     /// The region (e.g. `us-east-1`).
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
@@ -344,7 +357,7 @@ impl ConfigBuilder {
     /// return it unchanged, but reject it combined with FIPS or dual-stack.
     pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
         self.endpoint_url = Some(url.into());
-        self.env_endpoints = false;
+        self.configured_endpoints = None;
         self
     }
 
@@ -385,9 +398,26 @@ impl ConfigBuilder {
         self
     }
 
-    /// Connect timeout of the default transport.
+    /// How failed attempts are retried (default [`RetryMode::Standard`]).
+    pub fn retry_mode(mut self, mode: RetryMode) -> Self {
+        self.retry_mode = mode;
+        self
+    }
+
+    /// Connect timeout of the default transport (default: 3.1 s, as the AWS SDKs).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Stalled-stream protection of the default transport (default: on, with a grace period
+    /// of 5 s): a body that makes no progress for that long fails the attempt. Not applied
+    /// to a transport set with [`http_client`](Self::http_client).
+    pub fn stalled_stream_protection(
+        mut self,
+        protection: crate::http::StalledStreamProtection,
+    ) -> Self {
+        self.stalled_stream_protection = Some(protection);
         self
     }
 
@@ -408,9 +438,20 @@ impl ConfigBuilder {
     pub fn build(self) -> Config {
         #[cfg(feature = "https")]
         let http_client = self.http_client.or_else(|| {
-            Some(Arc::new(crate::http::HyperClient::with_connect_timeout(
-                self.connect_timeout,
-            )) as Arc<dyn HttpClient>)
+            // The default transport: proxies and the CA bundle from the builder's environment
+            // (an unusable bundle is logged and left out), a 3.1 s connect timeout unless set.
+            let env = self
+                .env
+                .clone()
+                .unwrap_or_else(crate::credentials::Env::process);
+            let mut transport = crate::http::HyperClient::builder().env(&env);
+            if let Some(timeout) = self.connect_timeout {
+                transport = transport.connect_timeout(timeout);
+            }
+            if let Some(protection) = self.stalled_stream_protection {
+                transport = transport.stalled_stream_protection(protection);
+            }
+            Some(Arc::new(transport.build_lenient()) as Arc<dyn HttpClient>)
         });
         #[cfg(not(feature = "https"))]
         let http_client = self.http_client;
@@ -423,9 +464,15 @@ impl ConfigBuilder {
             http_client,
             max_attempts: self.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS).max(1),
             connect_timeout: self.connect_timeout,
+            stalled_stream_protection: self.stalled_stream_protection,
             attempt_timeout: self.attempt_timeout,
             operation_timeout: self.operation_timeout,
-            env_endpoints: self.env_endpoints,
+            configured_endpoints: self.configured_endpoints,
+            rate_limiter: match self.retry_mode {
+                RetryMode::Standard => None,
+                RetryMode::Adaptive => self.rate_limiter.or_else(|| Some(Arc::default())),
+            },
+            retry_mode: self.retry_mode,
             token_provider: self.token_provider,
             skip_constraints: self.skip_constraints,
             compression: self.compression,
@@ -560,6 +607,8 @@ struct Inner {
     endpoint: OnceLock<Result<ResolvedEndpoint, resolve::Failure>>,
     quota: RetryQuota,
     user_agent: HeaderValue,
+    /// S3 Express sessions (`sigv4-s3express` endpoints).
+    express: s3_express::ExpressSessions,
 }
 
 /// A client's shared state: configuration, service description, the resolved endpoint and
@@ -586,8 +635,39 @@ enum Outcome {
         err: Option<AttemptError>,
         retry_after: Option<Duration>,
         cost: u32,
+        /// A throttling error (the adaptive mode's rate limiter slows down).
+        throttling: bool,
     },
     Fail(AttemptError),
+}
+
+impl Outcome {
+    fn is_throttling(&self) -> bool {
+        matches!(
+            self,
+            Outcome::Retry {
+                throttling: true,
+                ..
+            }
+        )
+    }
+}
+
+/// What a call knows beyond its request: the operation's own endpoint parameters, and the
+/// operation itself when the caller has it (its protocol's `is_error` needs it).
+#[derive(Default)]
+struct CallContext {
+    endpoint_params: Option<Params>,
+    operation: Option<&'static Operation>,
+}
+
+impl CallContext {
+    fn new(operation: &'static Operation, endpoint_params: Option<Params>) -> CallContext {
+        CallContext {
+            endpoint_params,
+            operation: Some(operation),
+        }
+    }
 }
 
 /// What an exchange brought back.
@@ -603,12 +683,13 @@ enum AttemptError {
 
 impl Handle {
     /// A handle for `service` with `config`. If the configuration came from the environment
-    /// and its endpoint was not set by hand, `AWS_ENDPOINT_URL_<env_name>` overrides it.
+    /// and its endpoint was not set by hand, the service's configured endpoint applies
+    /// (`AWS_ENDPOINT_URL_<env_name>`, the profile's services section; see
+    /// [`ConfigBuilder::from_env_with`]).
     pub fn new(config: &Config, service: &'static ServiceMeta) -> Handle {
         let mut config = config.clone();
-        if config.env_endpoints && !service.env_name.is_empty() {
-            let service_var = format!("AWS_ENDPOINT_URL_{}", service.env_name);
-            config.endpoint_url = env_nonempty(&service_var).or(config.endpoint_url);
+        if let Some(endpoints) = &config.configured_endpoints {
+            config.endpoint_url = endpoints.for_service(service);
         }
         let ua = format!(
             "anvil/{} api/{}/{}",
@@ -635,6 +716,7 @@ impl Handle {
                     tokens: Mutex::new(QUOTA_MAX),
                 },
                 user_agent,
+                express: s3_express::ExpressSessions::default(),
             }),
         }
     }
@@ -691,7 +773,7 @@ impl Handle {
         let validate = flexible_checksums::response_algorithms(op, input, settings, &mut request);
         let params = self.operation_params(op, input)?;
         let response = self
-            .dispatch_with(&op.meta, request, &prefix, params)
+            .dispatch_with(&op.meta, request, &prefix, CallContext::new(op, params))
             .await?;
         if !validate.is_empty() && response.is_success() {
             crate::checksum::validate_response_with(&response.headers, &response.body, &validate)
@@ -748,7 +830,13 @@ impl Handle {
         let validate = flexible_checksums::response_algorithms(op, input, settings, &mut request);
         let params = self.operation_params(op, input)?;
         let mut response = self
-            .dispatch_streaming_with(&op.meta, request, body, &prefix, params)
+            .dispatch_streaming_with(
+                &op.meta,
+                request,
+                body,
+                &prefix,
+                CallContext::new(op, params),
+            )
             .await?;
         if !validate.is_empty() && response.is_success() {
             let body = std::mem::take(&mut response.body);
@@ -778,6 +866,15 @@ impl Handle {
             None => String::new(),
         };
         Ok((request, prefix))
+    }
+
+    /// Whether `response` is an error, as the protocol sees it when the operation is known
+    /// (restXml: S3's 200 responses carrying an `<Error>`), else any status but 2xx.
+    fn is_error(&self, operation: Option<&'static Operation>, response: &HttpResponse) -> bool {
+        match (operation, self.inner.protocol) {
+            (Some(op), Some(protocol)) => protocol.is_error(op, response),
+            _ => !response.is_success(),
+        }
     }
 
     /// The error shape an error response names, as the client's protocol reads it (for
@@ -834,7 +931,8 @@ impl Handle {
         request: HttpRequest,
         host_prefix: &str,
     ) -> Result<HttpResponse, SendError> {
-        self.dispatch_with(op, request, host_prefix, None).await
+        self.dispatch_with(op, request, host_prefix, CallContext::default())
+            .await
     }
 
     /// [`dispatch`](Self::dispatch) with the operation's own endpoint parameters.
@@ -843,10 +941,10 @@ impl Handle {
         op: &'static OperationMeta,
         request: HttpRequest,
         host_prefix: &str,
-        endpoint_params: Option<Params>,
+        ctx: CallContext,
     ) -> Result<HttpResponse, SendError> {
         match self
-            .send_timed(op, request, None, false, host_prefix, endpoint_params)
+            .send_timed(op, request, None, false, host_prefix, ctx)
             .await?
         {
             Reply::Buffered(r) => Ok(r),
@@ -890,7 +988,7 @@ impl Handle {
         body: Option<ByteStream>,
         host_prefix: &str,
     ) -> Result<StreamingResponse, SendError> {
-        self.dispatch_streaming_with(op, request, body, host_prefix, None)
+        self.dispatch_streaming_with(op, request, body, host_prefix, CallContext::default())
             .await
     }
 
@@ -902,7 +1000,7 @@ impl Handle {
         mut request: HttpRequest,
         body: Option<ByteStream>,
         host_prefix: &str,
-        endpoint_params: Option<Params>,
+        ctx: CallContext,
     ) -> Result<StreamingResponse, SendError> {
         let one_shot = match body {
             Some(mut b) => match b.take_bytes() {
@@ -915,7 +1013,7 @@ impl Handle {
             None => None,
         };
         match self
-            .send_timed(op, request, one_shot, true, host_prefix, endpoint_params)
+            .send_timed(op, request, one_shot, true, host_prefix, ctx)
             .await?
         {
             Reply::Buffered(r) => Ok(r.into()),
@@ -930,16 +1028,9 @@ impl Handle {
         one_shot: Option<ByteStream>,
         stream_response: bool,
         host_prefix: &str,
-        endpoint_params: Option<Params>,
+        ctx: CallContext,
     ) -> Result<Reply, SendError> {
-        let run = self.send_with_retries(
-            op,
-            request,
-            one_shot,
-            stream_response,
-            host_prefix,
-            endpoint_params,
-        );
+        let run = self.send_with_retries(op, request, one_shot, stream_response, host_prefix, ctx);
         match self.inner.config.operation_timeout {
             Some(limit) => match tokio::time::timeout(limit, run).await {
                 Ok(r) => r,
@@ -959,14 +1050,14 @@ impl Handle {
         mut one_shot: Option<ByteStream>,
         stream_response: bool,
         host_prefix: &str,
-        endpoint_params: Option<Params>,
+        ctx: CallContext,
     ) -> Result<Reply, SendError> {
         let config = &self.inner.config;
         let client = config
             .http_client
             .clone()
             .ok_or_else(|| ConfigError::new("no HTTP client configured"))?;
-        let endpoint = self.endpoint_for(endpoint_params).await?;
+        let endpoint = self.endpoint_for(ctx.endpoint_params).await?;
         let endpoint = &*endpoint;
         // Compresses `request.body`: in-memory bodies only (a one-shot stream is not).
         crate::compression::compress_request(
@@ -982,7 +1073,9 @@ impl Handle {
                 request.headers.insert(CONTENT_LENGTH, HeaderValue::from(n));
             }
             // Unless the body is `aws-chunked` and says what it is.
-            if config.credentials.is_some() && !request.headers.contains_key("x-amz-content-sha256")
+            if config.credentials.is_some()
+                && !op.unsigned
+                && !request.headers.contains_key("x-amz-content-sha256")
             {
                 request.headers.insert(
                     HeaderName::from_static("x-amz-content-sha256"),
@@ -1001,6 +1094,9 @@ impl Handle {
         let mut spent: u32 = 0;
         let mut attempt: u32 = 1;
         loop {
+            if let Some(limiter) = &config.rate_limiter {
+                limiter.acquire().await;
+            }
             let mut req = request.clone();
             if let Ok(v) = HeaderValue::from_str(&invocation_id) {
                 req.headers
@@ -1010,7 +1106,9 @@ impl Handle {
                 req.headers
                     .insert(HeaderName::from_static("amz-sdk-request"), v);
             }
-            self.sign(&mut req, endpoint).await?;
+            if !op.unsigned {
+                self.sign(&mut req, endpoint).await?;
+            }
             let streamed = stream_response || one_shot.is_some();
             let body = one_shot.take();
             let exchange = async {
@@ -1038,13 +1136,25 @@ impl Handle {
             };
             let result = match result {
                 Ok(Reply::Streaming(resp)) => {
+                    if let Some(limiter) = &config.rate_limiter {
+                        limiter.record(false);
+                    }
                     self.inner.quota.release(if spent > 0 { spent } else { 1 });
                     return Ok(Reply::Streaming(resp));
                 }
                 Ok(Reply::Buffered(resp)) => Ok(resp),
                 Err(e) => Err(e),
             };
-            match classify(op, result, |r| self.error_code(r)) {
+            let outcome = classify(
+                op,
+                result,
+                |r| self.is_error(ctx.operation, r),
+                |r| self.error_code(r),
+            );
+            if let Some(limiter) = &config.rate_limiter {
+                limiter.record(outcome.is_throttling());
+            }
+            match outcome {
                 Outcome::Done(resp) => {
                     // Successes refill the quota: what the retries cost, or one token.
                     self.inner.quota.release(if spent > 0 { spent } else { 1 });
@@ -1056,6 +1166,7 @@ impl Handle {
                     err,
                     retry_after,
                     cost,
+                    ..
                 } => {
                     let give_up = attempt >= max || !self.inner.quota.acquire(cost);
                     if give_up {
@@ -1136,23 +1247,51 @@ impl Handle {
         request: &mut HttpRequest,
         endpoint: &ResolvedEndpoint,
     ) -> Result<(), ConfigError> {
-        let Some(signing) = self.signing_context(endpoint).await? else {
+        let Some(mut signing) = self.signing_context(endpoint).await? else {
             return Ok(());
         };
-        let params = crate::sigv4::SigningParams {
-            credentials: &signing.credentials,
-            region: &signing.region,
-            service: &signing.service,
-            time: SystemTime::now(),
+        if endpoint.auth.name == s3_express::SCHEME {
+            signing.credentials = self
+                .express_session(
+                    endpoint,
+                    &signing.credentials,
+                    &signing.region,
+                    &signing.service,
+                )
+                .await?;
+            signing.settings.session_token_header = s3_express::SESSION_TOKEN_HEADER;
+        }
+        let time = SystemTime::now();
+        let signed = match &signing.region_set {
+            #[cfg(feature = "sigv4a")]
+            Some(region_set) => {
+                let params = crate::sigv4a::SigningParams {
+                    credentials: &signing.credentials,
+                    region_set,
+                    service: &signing.service,
+                    time,
+                };
+                crate::sigv4a::sign_with_settings(request, &params, &signing.settings)
+            }
+            _ => {
+                let params = crate::sigv4::SigningParams {
+                    credentials: &signing.credentials,
+                    region: &signing.region,
+                    service: &signing.service,
+                    time,
+                };
+                crate::sigv4::sign_with_settings(request, &params, &signing.settings)
+            }
         };
-        crate::sigv4::sign_with_settings(request, &params, &signing.settings)
+        signed
             .map(|_| ())
             .map_err(|e| ConfigError::new(format!("signing failed: {e}")))
     }
 
     /// What requests to `endpoint` are signed with: the credentials, and the region, name
     /// and path encoding of the endpoint's auth scheme (see `endpoint::auth`), else the
-    /// client's. `None` without a credentials provider (requests go unsigned).
+    /// client's; a SigV4a scheme's region set. `None` without a credentials provider
+    /// (requests go unsigned).
     async fn signing_context(
         &self,
         endpoint: &ResolvedEndpoint,
@@ -1167,17 +1306,26 @@ impl Handle {
             .map_err(|e| ConfigError::new(format!("no credentials: {e}")))?;
         let scheme = &endpoint.auth;
         if let Some(names) = &scheme.unsupported {
+            let hint = if scheme.needs_sigv4a_feature() {
+                " (SigV4a needs anvil-runtime's `sigv4a` cargo feature: enable it)"
+            } else {
+                ""
+            };
             return Err(ConfigError::new(format!(
                 "the endpoint accepts only the auth schemes [{names}], none of which this \
-                 runtime signs (SigV4a is not implemented)"
+                 runtime signs{hint}"
             )));
         }
-        let region = scheme
-            .signing_region
-            .as_deref()
-            .or(config.region.as_deref())
-            .ok_or_else(|| ConfigError::new("no region configured (needed to sign requests)"))?
-            .to_owned();
+        let region_set = scheme.is_sigv4a().then(|| scheme.region_set());
+        let region = match &region_set {
+            Some(set) => set.clone(),
+            None => scheme
+                .signing_region
+                .as_deref()
+                .or(config.region.as_deref())
+                .ok_or_else(|| ConfigError::new("no region configured (needed to sign requests)"))?
+                .to_owned(),
+        };
         let service = scheme
             .signing_name
             .as_deref()
@@ -1190,6 +1338,7 @@ impl Handle {
         Ok(Some(SigningContext {
             credentials,
             region,
+            region_set,
             service,
             settings,
         }))
@@ -1199,7 +1348,10 @@ impl Handle {
 /// What a request is signed with (see `Handle::signing_context`).
 struct SigningContext {
     credentials: crate::credentials::Credentials,
+    /// The signing region; for SigV4a, the region set.
     region: String,
+    /// `Some` (the `x-amz-region-set`) when the request is signed with SigV4a.
+    region_set: Option<String>,
     service: String,
     settings: crate::sigv4::SigningSettings,
 }
@@ -1254,10 +1406,13 @@ fn prepare_endpoint(endpoint: Endpoint) -> Result<ResolvedEndpoint, String> {
     })
 }
 
-/// Decides whether an attempt's result is final or worth retrying.
+/// Decides whether an attempt's result is final or worth retrying: the one place that does.
+/// `is_error` says whether a response is an error (a 200 may be one); `error_code` names
+/// the error an error response carries.
 fn classify(
     op: &OperationMeta,
     result: Result<HttpResponse, AttemptError>,
+    is_error: impl Fn(&HttpResponse) -> bool,
     error_code: impl Fn(&HttpResponse) -> Option<String>,
 ) -> Outcome {
     let response = match result {
@@ -1269,6 +1424,7 @@ fn classify(
                     err: Some(AttemptError::Transport(t)),
                     retry_after: None,
                     cost: TIMEOUT_RETRY_COST,
+                    throttling: false,
                 }
             } else {
                 Outcome::Fail(AttemptError::Transport(t))
@@ -1280,21 +1436,22 @@ fn classify(
                 err: Some(e),
                 retry_after: None,
                 cost: TIMEOUT_RETRY_COST,
+                throttling: false,
             };
         }
     };
-    if response.is_success() {
+    if !is_error(&response) {
         return Outcome::Done(response);
     }
     let code = error_code(&response);
     let code = code.as_deref();
     let in_list = |list: &[&str]| code.is_some_and(|c| list.contains(&c));
-    let retryable = response.status == 429
+    let throttling =
+        response.status == 429 || in_list(THROTTLING_CODES) || in_list(op.throttling_errors);
+    let retryable = throttling
         || TRANSIENT_STATUSES.contains(&response.status)
-        || in_list(THROTTLING_CODES)
         || in_list(TRANSIENT_CODES)
-        || in_list(op.retryable_errors)
-        || in_list(op.throttling_errors);
+        || in_list(op.retryable_errors);
     if !retryable {
         return Outcome::Done(response);
     }
@@ -1308,6 +1465,7 @@ fn classify(
         err: None,
         retry_after,
         cost: RETRY_COST,
+        throttling,
     }
 }
 
@@ -1351,6 +1509,7 @@ mod tests {
         retryable_errors: &["ModeledRetryable"],
         throttling_errors: &[],
         request_compression: &[],
+        unsigned: false,
     };
 
     fn rt() -> tokio::runtime::Runtime {
@@ -1423,6 +1582,83 @@ mod tests {
             .unwrap();
         assert_eq!(resp.status, 400);
         assert_eq!(replay.requests().len(), 1);
+    }
+
+    static XML_SERVICE: ServiceMeta = ServiceMeta {
+        protocols: &[&crate::protocol::rest_xml::REST_XML],
+        ..SERVICE
+    };
+    static COPY_OUTPUT: crate::schema::Schema = crate::schema::Schema::structure(
+        "com.amazonaws.s3#CopyObjectOutput",
+        "CopyObjectOutput",
+        &[],
+    );
+    static COPY: Operation = Operation::new(
+        "CopyObject",
+        &crate::schema::prelude::UNIT,
+        &COPY_OUTPUT,
+        &[],
+    )
+    .http("PUT", "/copy", 200);
+
+    fn error_200(code: &str) -> HttpResponse {
+        HttpResponse::new(
+            200,
+            format!(
+                "<?xml version=\"1.0\"?>\n<Error><Code>{code}</Code><Message>m</Message></Error>"
+            ),
+        )
+    }
+
+    #[test]
+    fn a_200_carrying_a_transient_error_is_retried() {
+        let ok = HttpResponse::new(200, "<CopyObjectResult><ETag>e</ETag></CopyObjectResult>");
+        let replay = ReplayClient::new(vec![error_200("InternalError"), ok]);
+        let config = Config::builder()
+            .endpoint_url("https://example.com")
+            .http_client(replay.clone())
+            .build();
+        let h = Handle::new(&config, &XML_SERVICE);
+        let resp = rt().block_on(h.call(&COPY, &crate::codec::Unit)).unwrap();
+        assert!(resp.body.starts_with(b"<CopyObjectResult>"));
+        assert_eq!(replay.requests().len(), 2);
+        // A 200 carrying a permanent error is returned at once, as the error it is.
+        let replay = ReplayClient::new(vec![error_200("AccessDenied"), error_200("x")]);
+        let config = config.to_builder().http_client(replay.clone()).build();
+        let h = Handle::new(&config, &XML_SERVICE);
+        let resp = rt().block_on(h.call(&COPY, &crate::codec::Unit)).unwrap();
+        assert!(XML_SERVICE.protocols[0].is_error(&COPY, &resp));
+        assert_eq!(replay.requests().len(), 1);
+        // Transient every time: the last one comes back when the attempts run out.
+        let replay = ReplayClient::new(vec![error_200("InternalError"); 3]);
+        let config = config.to_builder().http_client(replay.clone()).build();
+        let h = Handle::new(&config, &XML_SERVICE);
+        let resp = rt().block_on(h.call(&COPY, &crate::codec::Unit)).unwrap();
+        assert!(resp.body.ends_with(b"</Error>"));
+        assert_eq!(replay.requests().len(), 3);
+    }
+
+    #[test]
+    fn the_adaptive_limiter_is_shared_by_clones_and_derived_configs() {
+        let adaptive = Config::builder().retry_mode(RetryMode::Adaptive).build();
+        let limiter = adaptive.rate_limiter.clone().unwrap();
+        let derived = adaptive.to_builder().region("eu-west-1").build();
+        assert!(Arc::ptr_eq(
+            &limiter,
+            derived.rate_limiter.as_ref().unwrap()
+        ));
+        assert!(Arc::ptr_eq(
+            &limiter,
+            adaptive.clone().rate_limiter.as_ref().unwrap()
+        ));
+        let other = Config::builder().retry_mode(RetryMode::Adaptive).build();
+        assert!(!Arc::ptr_eq(&limiter, other.rate_limiter.as_ref().unwrap()));
+        let standard = adaptive
+            .to_builder()
+            .retry_mode(RetryMode::Standard)
+            .build();
+        assert!(standard.rate_limiter.is_none());
+        assert_eq!(standard.retry_mode(), RetryMode::Standard);
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub mod protocol;
 pub mod schema;
 pub mod sensitive;
 pub mod sigv4;
+#[cfg(feature = "sigv4a")]
+pub mod sigv4a;
 pub mod stream;
 pub mod validation;
 

@@ -32,8 +32,9 @@ pub enum Fast {
     /// The pattern matches every string (such as `^[\s\S]*$`).
     Any,
     /// For ASCII strings, the pattern matches exactly when the steps, applied in order from
-    /// the start, consume the whole string (see [`Step`]). Non-ASCII strings are left to
-    /// the regular expression.
+    /// the start, consume the whole string (see [`Step`]). Non-ASCII strings, and strings
+    /// the steps do not take that end in `\n` or `\r` (which Java's `$` may match before),
+    /// are left to the regular expression.
     Ascii(&'static [Step]),
 }
 
@@ -180,7 +181,7 @@ fn steps_at(steps: &[Step], s: &[u8], mut pos: usize) -> Option<usize> {
 
 impl Fast {
     /// `Some(answer)` when the fast matcher decides `s`; `None` when the regular expression
-    /// must (a non-ASCII string the steps do not accept).
+    /// must (a string the steps do not accept that is not ASCII or ends in a line break).
     pub fn decide(&self, s: &str) -> Option<bool> {
         match self {
             Fast::Any => Some(true),
@@ -188,7 +189,7 @@ impl Fast {
                 // Every byte the steps accept is ASCII: a match means an ASCII string.
                 if steps_at(steps, s.as_bytes(), 0) == Some(s.len()) {
                     Some(true)
-                } else if s.is_ascii() {
+                } else if s.is_ascii() && !s.ends_with(['\n', '\r']) {
                     Some(false)
                 } else {
                     None
@@ -359,6 +360,32 @@ mod tests {
         assert_eq!(LOWER.run_len(&long), 33);
         long[3] = b'-';
         assert_eq!(LOWER.run_len(&long), 3);
+    }
+
+    // `^[a-z]{2,4}$` with Java's `$`, as the generator writes it
+    static JAVA_END: Pattern = Pattern::with_fast(
+        "^[a-z]{2,4}(?=(?:\\r\\n|[\\r\\x85\\u2028\\u2029]|(?<!\\r)\\n)?$)",
+        true,
+        Fast::Ascii(&[Step::run(&LOWER, 2, 4)]),
+    );
+
+    #[test]
+    fn a_final_line_break_is_left_to_the_regex() {
+        for (s, expected) in [
+            ("ab", true),
+            ("ab\n", true),
+            ("ab\r\n", true),
+            ("ab\r", true),
+            ("ab\n\n", false),
+            ("abcde\n", false),
+            ("ab\u{2028}", true),
+            ("ab1", false),
+        ] {
+            assert_eq!(JAVA_END.is_match(s), expected, "{s:?}");
+            assert_eq!(JAVA_END.regex_match(s), expected, "{s:?}");
+        }
+        assert_eq!(JAVA_END.fast().and_then(|f| f.decide("ab\n")), None);
+        assert_eq!(JAVA_END.fast().and_then(|f| f.decide("ab1")), Some(false));
     }
 
     #[test]

@@ -31,6 +31,10 @@
 //!   presigning) are replaced. A fragment is dropped.
 //! * **Canonical URI**: as for header signing ([`SigningSettings`]): S3 paths are neither
 //!   normalised nor double-encoded, every other service's are.
+//! * **SigV4a** (feature `sigv4a`, `presign_sigv4a`): `X-Amz-Algorithm` is
+//!   `AWS4-ECDSA-P256-SHA256`, the credential scope has no region, `X-Amz-Region-Set` (the
+//!   region set) follows the authentication parameters above, before `X-Amz-Signature`,
+//!   and is signed with them; the signature is the hex DER ECDSA signature.
 //! * **Secrets**: [`PresignedRequest`]'s `Debug` redacts the values of `X-Amz-Security-Token`
 //!   and `X-Amz-Signature` in the URL, and headers marked sensitive; no error message contains
 //!   a secret.
@@ -41,12 +45,14 @@ use std::time::{Duration, SystemTime};
 use http::HeaderMap;
 use http::header::{HOST, HeaderName, HeaderValue};
 
+use crate::credentials::Credentials;
 use crate::http::HttpRequest;
 use crate::sensitive::REDACTED;
 use crate::sigv4::{
     ALGORITHM, SigningError, SigningParams, SigningSettings, UriParts, calculate_signature,
     canonical_headers, canonical_query_string, canonical_uri, format_amz_date, hex_sha256,
-    is_signable_header, percent_decode, percent_encode_into, signing_key, string_to_sign,
+    is_signable_header, percent_decode, percent_encode_into, scope_date, signing_key,
+    string_to_sign_for,
 };
 
 /// The longest validity SigV4 allows a presigned request: seven days (604 800 seconds).
@@ -62,15 +68,17 @@ const X_AMZ_EXPIRES: &str = "X-Amz-Expires";
 const X_AMZ_SIGNED_HEADERS: &str = "X-Amz-SignedHeaders";
 const X_AMZ_SECURITY_TOKEN: &str = "X-Amz-Security-Token";
 const X_AMZ_SIGNATURE: &str = "X-Amz-Signature";
+const X_AMZ_REGION_SET: &str = "X-Amz-Region-Set";
 
 /// The query parameters presigning sets; any already in the request's query are replaced.
-const AUTH_PARAMS: [&str; 7] = [
+const AUTH_PARAMS: [&str; 8] = [
     X_AMZ_ALGORITHM,
     X_AMZ_CREDENTIAL,
     X_AMZ_DATE,
     X_AMZ_EXPIRES,
     X_AMZ_SIGNED_HEADERS,
     X_AMZ_SECURITY_TOKEN,
+    X_AMZ_REGION_SET,
     X_AMZ_SIGNATURE,
 ];
 
@@ -282,11 +290,75 @@ pub fn presign(
     settings: &SigningSettings,
     config: &PresigningConfig,
 ) -> Result<PresignedRequest, SigningError> {
-    let time = config.start_time.unwrap_or(params.time);
+    let sign = |date: &str, string_to_sign: &str| {
+        let key = signing_key(
+            params.credentials.secret_access_key(),
+            date,
+            params.region,
+            params.service,
+        );
+        Ok(calculate_signature(&key, string_to_sign))
+    };
+    let scheme = Scheme {
+        credentials: params.credentials,
+        algorithm: ALGORITHM,
+        region: Some(params.region),
+        region_set: None,
+        service: params.service,
+        sign: &sign,
+    };
+    presign_with(request, &scheme, settings, config, params.time)
+}
+
+/// [`presign`] with SigV4a (`AWS4-ECDSA-P256-SHA256`): see the module documentation.
+#[cfg(feature = "sigv4a")]
+pub fn presign_sigv4a(
+    request: &HttpRequest,
+    params: &crate::sigv4a::SigningParams<'_>,
+    settings: &SigningSettings,
+    config: &PresigningConfig,
+) -> Result<PresignedRequest, SigningError> {
+    let sign = |_: &str, string_to_sign: &str| {
+        crate::sigv4a::cached_signing_key(params.credentials)?.sign(string_to_sign)
+    };
+    let scheme = Scheme {
+        credentials: params.credentials,
+        algorithm: crate::sigv4a::ALGORITHM,
+        region: None,
+        region_set: Some(params.region_set),
+        service: params.service,
+        sign: &sign,
+    };
+    presign_with(request, &scheme, settings, config, params.time)
+}
+
+/// What differs between SigV4 and SigV4a presigning.
+struct Scheme<'a> {
+    credentials: &'a Credentials,
+    algorithm: &'a str,
+    /// The scope's region (SigV4); `None`: a scope without region (SigV4a).
+    region: Option<&'a str>,
+    /// `X-Amz-Region-Set` (SigV4a).
+    region_set: Option<&'a str>,
+    service: &'a str,
+    /// The signature of a string to sign, given the scope's date.
+    sign: &'a dyn Fn(&str, &str) -> Result<String, SigningError>,
+}
+
+fn presign_with(
+    request: &HttpRequest,
+    params: &Scheme<'_>,
+    settings: &SigningSettings,
+    config: &PresigningConfig,
+    time: SystemTime,
+) -> Result<PresignedRequest, SigningError> {
+    let time = config.start_time.unwrap_or(time);
     let amz_date = format_amz_date(time)?;
-    // `amz_date` is ASCII `YYYYMMDDTHHMMSSZ`: its first eight bytes are the date.
-    let date = amz_date.get(..8).unwrap_or(&amz_date);
-    let credential_scope = format!("{date}/{}/{}/aws4_request", params.region, params.service);
+    let date = scope_date(&amz_date);
+    let credential_scope = match params.region {
+        Some(region) => format!("{date}/{region}/{}/aws4_request", params.service),
+        None => format!("{date}/{}/aws4_request", params.service),
+    };
 
     let parts = UriParts::parse(&request.uri)?;
     // Everything before the path: `scheme://authority`.
@@ -347,7 +419,11 @@ pub fn presign(
     }
     let credential = format!("{}/{credential_scope}", params.credentials.access_key_id());
     let expires = config.expires_in.as_secs().to_string();
-    push_param(&mut query, X_AMZ_ALGORITHM.as_bytes(), ALGORITHM.as_bytes());
+    push_param(
+        &mut query,
+        X_AMZ_ALGORITHM.as_bytes(),
+        params.algorithm.as_bytes(),
+    );
     push_param(
         &mut query,
         X_AMZ_CREDENTIAL.as_bytes(),
@@ -367,6 +443,9 @@ pub fn presign(
             token.as_bytes(),
         );
     }
+    if let Some(set) = params.region_set {
+        push_param(&mut query, X_AMZ_REGION_SET.as_bytes(), set.as_bytes());
+    }
 
     let canonical_request = format!(
         "{}\n{}\n{}\n{canonical_headers}\n{signed_headers}\n{payload_hash}",
@@ -374,14 +453,13 @@ pub fn presign(
         canonical_uri(path, settings),
         canonical_query_string(&query),
     );
-    let string_to_sign = string_to_sign(&amz_date, &credential_scope, &canonical_request);
-    let key = signing_key(
-        params.credentials.secret_access_key(),
-        date,
-        params.region,
-        params.service,
+    let string_to_sign = string_to_sign_for(
+        params.algorithm,
+        &amz_date,
+        &credential_scope,
+        &canonical_request,
     );
-    let signature = calculate_signature(&key, &string_to_sign);
+    let signature = (params.sign)(date, &string_to_sign)?;
     push_param(&mut query, X_AMZ_SIGNATURE.as_bytes(), signature.as_bytes());
 
     let mut sent_headers = Vec::new();
@@ -692,6 +770,68 @@ mod tests {
         let a = presign(&empty, &params, &s3, &config).unwrap();
         let b = presign(&with_body, &params, &s3, &config).unwrap();
         assert_eq!(a.uri(), b.uri());
+    }
+
+    #[cfg(feature = "sigv4a")]
+    #[test]
+    fn sigv4a_presigning_signs_the_region_set_with_ecdsa() {
+        use p256::ecdsa::signature::Verifier;
+        use p256::ecdsa::{Signature, VerifyingKey};
+        // The SigV4a suite's credentials, service and instant (see `sigv4a`'s tests).
+        let token = "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267";
+        let credentials = Credentials::new(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            Some(token.to_owned()),
+        );
+        let params = crate::sigv4a::SigningParams {
+            credentials: &credentials,
+            region_set: "us-east-1,us-west-2",
+            service: "service",
+            time: at(1_440_938_160),
+        };
+        let request = HttpRequest::new(
+            Method::GET,
+            "https://example.amazonaws.com/?X-Amz-Region-Set=old",
+        );
+        let config = PresigningConfig::expires_in(Duration::from_secs(3600)).unwrap();
+        let presigned =
+            presign_sigv4a(&request, &params, &SigningSettings::default(), &config).unwrap();
+        let uri = presigned.uri();
+        let (base, query) = uri.split_once('?').unwrap();
+        assert_eq!(base, "https://example.amazonaws.com/");
+        let (unsigned, signature) = query.rsplit_once("&X-Amz-Signature=").unwrap();
+        assert_eq!(
+            unsigned,
+            format!(
+                "X-Amz-Algorithm=AWS4-ECDSA-P256-SHA256\
+                 &X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fservice%2Faws4_request\
+                 &X-Amz-Date=20150830T123600Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host\
+                 &X-Amz-Security-Token={token}&X-Amz-Region-Set=us-east-1%2Cus-west-2"
+            )
+        );
+        let creq = format!(
+            "GET\n/\n{}\nhost:example.amazonaws.com\n\nhost\n{}",
+            canonical_query_string(unsigned),
+            hex_sha256(b"")
+        );
+        let sts = crate::sigv4a::string_to_sign(
+            "20150830T123600Z",
+            "20150830/service/aws4_request",
+            &creq,
+        );
+        let key = crate::sigv4a::SigningKey::derive(
+            credentials.access_key_id(),
+            credentials.secret_access_key(),
+        )
+        .unwrap();
+        let der: Vec<u8> = (0..signature.len() / 2)
+            .map(|i| u8::from_str_radix(&signature[2 * i..2 * i + 2], 16).unwrap())
+            .collect();
+        let verifying = VerifyingKey::from_sec1_bytes(&key.public_key_sec1()).unwrap();
+        let signature = Signature::from_der(&der).unwrap();
+        assert!(verifying.verify(sts.as_bytes(), &signature).is_ok());
+        assert!(!format!("{presigned:?}").contains(token));
     }
 
     #[test]

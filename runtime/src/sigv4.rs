@@ -101,6 +101,9 @@ pub struct SigningSettings {
     pub normalize_uri_path: bool,
     /// Add `x-amz-content-sha256` (the payload hash) when the request lacks it. S3 only.
     pub add_content_sha256_header: bool,
+    /// The header the session token goes in: `x-amz-security-token`, or S3 Express's
+    /// `x-amz-s3session-token` for requests signed with a directory bucket's session.
+    pub session_token_header: &'static str,
 }
 
 impl Default for SigningSettings {
@@ -110,6 +113,7 @@ impl Default for SigningSettings {
             double_uri_encode: true,
             normalize_uri_path: true,
             add_content_sha256_header: false,
+            session_token_header: X_AMZ_SECURITY_TOKEN,
         }
     }
 }
@@ -126,6 +130,7 @@ impl SigningSettings {
                 double_uri_encode: false,
                 normalize_uri_path: false,
                 add_content_sha256_header: true,
+                session_token_header: X_AMZ_SECURITY_TOKEN,
             }
         } else {
             SigningSettings::default()
@@ -150,7 +155,7 @@ pub struct SignatureParts {
     pub signature: String,
     /// The `authorization` header value.
     pub authorization: String,
-    session_token: Option<String>,
+    pub(crate) session_token: Option<String>,
 }
 
 impl fmt::Debug for SignatureParts {
@@ -208,9 +213,18 @@ pub fn sign_with_settings(
     settings: &SigningSettings,
 ) -> Result<SignatureParts, SigningError> {
     let amz_date = format_amz_date(params.time)?;
-    add_signing_headers(request, params, settings, &amz_date)?;
+    add_signing_headers(request, params.credentials, settings, &amz_date)?;
     let parts = compute_parts(request, params, settings, &amz_date)?;
-    let mut value = HeaderValue::from_str(&parts.authorization).map_err(|_| {
+    set_authorization(request, &parts.authorization)?;
+    Ok(parts)
+}
+
+/// Sets the (sensitive) `authorization` header. Shared with SigV4a.
+pub(crate) fn set_authorization(
+    request: &mut HttpRequest,
+    authorization: &str,
+) -> Result<(), SigningError> {
+    let mut value = HeaderValue::from_str(authorization).map_err(|_| {
         SigningError::new(
             "the authorization header would not be a valid header value \
              (check the access key id, region and service)",
@@ -218,7 +232,7 @@ pub fn sign_with_settings(
     })?;
     value.set_sensitive(true);
     request.headers.insert(AUTHORIZATION, value);
-    Ok(parts)
+    Ok(())
 }
 
 /// Computes the signature `request` would get, without changing it: the headers [`sign`]
@@ -230,13 +244,14 @@ pub fn signature_parts(
 ) -> Result<SignatureParts, SigningError> {
     let amz_date = format_amz_date(params.time)?;
     let mut request = request.clone();
-    add_signing_headers(&mut request, params, settings, &amz_date)?;
+    add_signing_headers(&mut request, params.credentials, settings, &amz_date)?;
     compute_parts(&request, params, settings, &amz_date)
 }
 
-fn add_signing_headers(
+/// Adds the headers both SigV4 and SigV4a sign (see [`sign`]) and removes `authorization`.
+pub(crate) fn add_signing_headers(
     request: &mut HttpRequest,
-    params: &SigningParams<'_>,
+    credentials: &Credentials,
     settings: &SigningSettings,
     amz_date: &str,
 ) -> Result<(), SigningError> {
@@ -253,13 +268,11 @@ fn add_signing_headers(
     request
         .headers
         .insert(HeaderName::from_static(X_AMZ_DATE), date);
-    if let Some(token) = params.credentials.session_token() {
+    if let Some(token) = credentials.session_token() {
         let mut value = HeaderValue::from_str(token)
             .map_err(|_| SigningError::new("the session token is not a valid header value"))?;
         value.set_sensitive(true);
-        request
-            .headers
-            .insert(HeaderName::from_static(X_AMZ_SECURITY_TOKEN), value);
+        request.headers.insert(token_header(settings)?, value);
     }
     if settings.add_content_sha256_header && !request.headers.contains_key(X_AMZ_CONTENT_SHA256) {
         let hash = HeaderValue::from_str(&hex_sha256(&request.body))
@@ -271,6 +284,12 @@ fn add_signing_headers(
     Ok(())
 }
 
+/// The session token's header name (see [`SigningSettings::session_token_header`]).
+fn token_header(settings: &SigningSettings) -> Result<HeaderName, SigningError> {
+    HeaderName::from_bytes(settings.session_token_header.as_bytes())
+        .map_err(|_| SigningError::new("the session token header name is not a valid header name"))
+}
+
 fn compute_parts(
     request: &HttpRequest,
     params: &SigningParams<'_>,
@@ -279,8 +298,7 @@ fn compute_parts(
 ) -> Result<SignatureParts, SigningError> {
     let (canonical_request, signed_headers) =
         canonical_request_and_signed_headers(request, settings)?;
-    // `amz_date` is ASCII `YYYYMMDDTHHMMSSZ`: its first eight bytes are the date.
-    let date = amz_date.get(..8).unwrap_or(amz_date);
+    let date = scope_date(amz_date);
     let credential_scope = format!("{date}/{}/{}/aws4_request", params.region, params.service);
     let string_to_sign = string_to_sign(amz_date, &credential_scope, &canonical_request);
     let key = signing_key(
@@ -314,7 +332,14 @@ pub fn canonical_request(
     canonical_request_and_signed_headers(request, settings).map(|(creq, _)| creq)
 }
 
-fn canonical_request_and_signed_headers(
+/// `YYYYMMDD`, the credential scope's date, of an `x-amz-date`.
+pub(crate) fn scope_date(amz_date: &str) -> &str {
+    // `amz_date` is ASCII `YYYYMMDDTHHMMSSZ`: its first eight bytes are the date.
+    amz_date.get(..8).unwrap_or(amz_date)
+}
+
+/// The canonical request and its signed header list. Shared with SigV4a.
+pub(crate) fn canonical_request_and_signed_headers(
     request: &HttpRequest,
     settings: &SigningSettings,
 ) -> Result<(String, String), SigningError> {
@@ -531,8 +556,18 @@ fn hex_value(b: u8) -> Option<u8> {
 /// The string to sign: algorithm, `x-amz-date`, credential scope and the hex SHA-256 of the
 /// canonical request, `\n`-separated.
 pub fn string_to_sign(amz_date: &str, credential_scope: &str, canonical_request: &str) -> String {
+    string_to_sign_for(ALGORITHM, amz_date, credential_scope, canonical_request)
+}
+
+/// The string to sign of `algorithm` (SigV4's or SigV4a's): same layout for both.
+pub(crate) fn string_to_sign_for(
+    algorithm: &str,
+    amz_date: &str,
+    credential_scope: &str,
+    canonical_request: &str,
+) -> String {
     format!(
-        "{ALGORITHM}\n{amz_date}\n{credential_scope}\n{}",
+        "{algorithm}\n{amz_date}\n{credential_scope}\n{}",
         hex_sha256(canonical_request.as_bytes())
     )
 }
@@ -569,7 +604,8 @@ pub fn hex_sha256(data: &[u8]) -> String {
     hex(digest::digest(&digest::SHA256, data).as_ref())
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lowercase hex of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for &b in bytes {

@@ -2,8 +2,11 @@
 //! credentials endpoint, `credential_process` scripts, and the default chain's order. Every
 //! server listens on 127.0.0.1; the environment is injected with `Env::from_vars`.
 
+#[path = "support/temp_dir.rs"]
+mod temp_dir;
+use temp_dir::TempDir;
+
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -616,46 +619,6 @@ async fn container_retries_server_errors_a_bounded_number_of_times() {
 // ---------------------------------------------------------------------------------------
 // credential_process.
 
-/// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let path = std::env::temp_dir().join(format!(
-            "anvil-creds-{tag}-{}-{nanos}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-
-    fn write(&self, name: &str, text: &str) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_str().unwrap().to_owned()
-    }
-
-    #[cfg(unix)]
-    fn script(&self, name: &str, body: &str) -> String {
-        use std::os::unix::fs::PermissionsExt;
-        let path = self.write(name, &format!("#!/bin/sh\n{body}\n"));
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[cfg(unix)]
 const PROCESS_OUTPUT: &str = r#"{"Version":1,"AccessKeyId":"AKIDPROC","SecretAccessKey":"Sq9SecretAccessKey","SessionToken":"Sq9SessionToken","Expiration":"2099-01-01T00:00:00Z"}"#;
 
@@ -849,11 +812,13 @@ async fn the_chain_takes_the_first_source_in_order() {
 }
 
 #[tokio::test]
-async fn the_chain_stops_at_web_identity_it_cannot_do_yet() {
+async fn without_a_federation_the_chain_stops_at_web_identity() {
     let world = World::new().await;
     let text = key_from(world.env(&["web identity", "container"])).await;
     assert!(
-        text.contains("web identity: AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are set, but web identity federation (STS AssumeRoleWithWebIdentity) is not supported yet"),
+        text.contains(
+            "web identity: uses AWS_WEB_IDENTITY_TOKEN_FILE, which needs STS or SSO calls"
+        ),
         "{text}"
     );
     assert!(world.container.requests().is_empty());
@@ -894,10 +859,12 @@ async fn the_chain_error_lists_every_source_and_why() {
     );
     assert!(text.contains("IMDS: no session token"), "{text}");
 
-    // A profile the runtime cannot use stops the chain before the network.
+    // A profile that needs STS, in a chain without a federation, stops the chain before the
+    // network.
     let config = world.dir.write(
         "config",
-        "[default]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = a\n",
+        "[default]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = a\n\
+         [profile a]\naws_access_key_id = AKIDA\naws_secret_access_key = secret-a\n",
     );
     let env = Env::from_vars([
         ("AWS_EC2_METADATA_SERVICE_ENDPOINT", world.imds.url.as_str()),
@@ -909,7 +876,9 @@ async fn the_chain_error_lists_every_source_and_why() {
         .await
         .expect_err("role_arn");
     assert!(err.is_failed());
-    assert!(err.to_string().contains("role_arn"), "{err}");
+    assert!(err.to_string().contains("uses role_arn"), "{err}");
+    assert!(err.to_string().contains("anvil_config"), "{err}");
+    assert!(!err.to_string().contains("secret-a"), "{err}");
     assert!(world.imds.requests().is_empty());
 
     // A broken container configuration stops it too.

@@ -12,6 +12,7 @@ static OP: OperationMeta = OperationMeta {
     retryable_errors: &[],
     throttling_errors: &[],
     request_compression: &[],
+    unsigned: false,
 };
 
 static LOCAL: ServiceMeta = ServiceMeta {

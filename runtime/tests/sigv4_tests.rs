@@ -13,8 +13,11 @@
 //! `ring` directly (the string to sign ends with the canonical request's SHA-256), so a
 //! mistyped vector fails on its own instead of agreeing with a wrong signer.
 
+#[path = "support/temp_dir.rs"]
+mod temp_dir;
+use temp_dir::TempDir;
+
 use std::pin::pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -735,6 +738,7 @@ fn encoded_paths_are_double_encoded_except_for_s3() {
         double_uri_encode: false,
         normalize_uri_path: false,
         add_content_sha256_header: false,
+        ..SigningSettings::default()
     };
     let parts = signature_parts(&req, &params, &single).unwrap();
     assert_eq!(
@@ -1013,38 +1017,6 @@ fn now<T>(future: impl std::future::Future<Output = T>) -> T {
     {
         Poll::Ready(value) => value,
         Poll::Pending => panic!("provider future was pending"),
-    }
-}
-
-/// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(std::path::PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let path = std::env::temp_dir().join(format!(
-            "anvil-sigv4-{tag}-{}-{nanos}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-
-    fn write(&self, name: &str, text: &str) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_str().unwrap().to_owned()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

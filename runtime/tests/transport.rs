@@ -190,6 +190,7 @@ static OP: OperationMeta = OperationMeta {
     retryable_errors: &[],
     throttling_errors: &[],
     request_compression: &[],
+    unsigned: false,
 };
 
 fn handle(

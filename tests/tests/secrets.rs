@@ -672,3 +672,204 @@ async fn credential_providers_leak_no_secret() {
     }
     assert!(seen.0.len() > 40, "observed {} texts", seen.0.len());
 }
+
+const WEB_TOKEN: &str = "Zq7MkWebIdentityToken";
+const SSO_TOKEN: &str = "Zq7MkSsoAccessToken";
+const REFRESH_TOKEN: &str = "Zq7MkSsoRefreshToken";
+const CLIENT_SECRET: &str = "Zq7MkSsoClientSecret";
+const NEW_SSO_TOKEN: &str = "Zq7MkSsoNewAccessToken";
+
+/// STS's answer to `AssumeRoleWithWebIdentity`, carrying the secrets.
+fn sts_answer() -> String {
+    format!(
+        "<AssumeRoleWithWebIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+         <AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>AKIDWEB</AccessKeyId>\
+         <SecretAccessKey>{SECRET_KEY}</SecretAccessKey><SessionToken>{SESSION_TOKEN}</SessionToken>\
+         <Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser>\
+         <Arn>arn:aws:sts::123456789012:assumed-role/r/s</Arn><AssumedRoleId>AROA1:s</AssumedRoleId>\
+         </AssumedRoleUser></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>"
+    )
+}
+
+/// The web identity token, the SSO access and refresh tokens, the SSO client secret, and the
+/// credentials STS and SSO return stay out of `Debug`, errors and logs, on success and on
+/// failure (a refused token, a failed refresh, an unreadable answer).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn federated_providers_leak_no_secret() {
+    use anvil_runtime::credentials::{ProfileProvider, WebIdentityProvider};
+    capture();
+    let (url, script) = server().await;
+    let mut seen = Seen::default();
+    let dir = std::env::temp_dir().join(format!("anvil-secrets-federation-{}", std::process::id()));
+    let cache_dir = dir.join(".aws/sso/cache");
+    std::fs::create_dir_all(&cache_dir).expect("temp dir");
+    let token_file = dir.join("token");
+    std::fs::write(&token_file, WEB_TOKEN).expect("token file");
+    let federation = Arc::new(anvil_config::AwsFederation);
+
+    // Web identity: a success, a refused token, an unreadable answer.
+    let web_env = Env::from_vars([
+        (
+            "AWS_WEB_IDENTITY_TOKEN_FILE",
+            token_file.display().to_string(),
+        ),
+        (
+            "AWS_ROLE_ARN",
+            "arn:aws:iam::123456789012:role/r".to_owned(),
+        ),
+        ("AWS_REGION", "us-east-1".to_owned()),
+        ("AWS_ENDPOINT_URL_STS", url.clone()),
+        ("AWS_MAX_ATTEMPTS", "1".to_owned()),
+        ("HOME", dir.display().to_string()),
+    ]);
+    let web = WebIdentityProvider::with_env(web_env).federation(federation.clone());
+    seen.debug(&web);
+    script.push([Answer {
+        headers: vec![("content-type", "text/xml")],
+        ..answer(200, &sts_answer())
+    }]);
+    let creds = web.load().await.expect("web identity credentials");
+    assert_eq!(creds.secret_access_key(), SECRET_KEY);
+    seen.debug(&creds);
+    let refused = "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidIdentityToken</Code>\
+                   <Message>The token is not valid</Message></Error></ErrorResponse>";
+    for body in [refused.to_owned(), format!("<<{SECRET_KEY} not xml")] {
+        script.push([answer(400, &body)]);
+        seen.error(&web.load().await.expect_err("refused"));
+    }
+
+    // SSO: an expired token whose refresh is refused, then one that refreshes.
+    let config = dir.join("config");
+    std::fs::write(
+        &config,
+        "[profile sso]\nsso_session = s\nsso_account_id = 123456789012\nsso_role_name = R\n\
+         [sso-session s]\nsso_start_url = https://x.awsapps.com/start\nsso_region = us-east-1\n",
+    )
+    .expect("config");
+    let sso_env = Env::from_vars([
+        ("AWS_CONFIG_FILE", config.display().to_string()),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.join("none").display().to_string(),
+        ),
+        ("AWS_PROFILE", "sso".to_owned()),
+        ("AWS_ENDPOINT_URL_SSO", url.clone()),
+        ("AWS_ENDPOINT_URL_SSO_OIDC", url.clone()),
+        ("AWS_MAX_ATTEMPTS", "1".to_owned()),
+        ("HOME", dir.display().to_string()),
+    ]);
+    let spec_cache = anvil_runtime::credentials::federation::SsoSpec {
+        start_url: String::new(),
+        sso_region: String::new(),
+        account_id: String::new(),
+        role_name: String::new(),
+        session_name: Some("s".to_owned()),
+        profile: String::new(),
+        env: Env::from_vars([("HOME", dir.display().to_string())]),
+    }
+    .cache_file()
+    .expect("cache path");
+    let cached = format!(
+        r#"{{"accessToken":"{SSO_TOKEN}","expiresAt":"2000-01-01T00:00:00Z","refreshToken":"{REFRESH_TOKEN}","clientId":"client-1","clientSecret":"{CLIENT_SECRET}","registrationExpiresAt":"2099-01-01T00:00:00Z"}}"#
+    );
+    std::fs::write(&spec_cache, &cached).expect("cache");
+    let sso = ProfileProvider::with_env(sso_env).federation(federation.clone());
+    seen.debug(&sso);
+    script.push([answer(400, r#"{"error":"invalid_grant"}"#)]);
+    seen.error(
+        &sso.provide_credentials()
+            .await
+            .expect_err("refresh refused"),
+    );
+    let refreshed = format!(
+        r#"{{"accessToken":"{NEW_SSO_TOKEN}","tokenType":"Bearer","expiresIn":3600,"refreshToken":"{REFRESH_TOKEN}"}}"#
+    );
+    let role = format!(
+        r#"{{"roleCredentials":{{"accessKeyId":"AKIDSSO","secretAccessKey":"{SECRET_KEY}","sessionToken":"{SESSION_TOKEN}","expiration":4102444800000}}}}"#
+    );
+    script.push([answer(200, &refreshed), answer(200, &role)]);
+    let creds = sso.provide_credentials().await.expect("SSO credentials");
+    assert_eq!(creds.session_token(), Some(SESSION_TOKEN));
+    seen.debug(&creds);
+    script.push([answer(
+        401,
+        r#"{"message":"Session token not found or invalid"}"#,
+    )]);
+    seen.error(&sso.provide_credentials().await.expect_err("portal refuses"));
+
+    // The tokens did reach the wire.
+    let wire = script.received().join("\n");
+    for token in [WEB_TOKEN, REFRESH_TOKEN, CLIENT_SECRET, NEW_SSO_TOKEN] {
+        assert!(wire.contains(token), "{token} was sent");
+    }
+    let logs = log_lines();
+    assert!(
+        logs.iter()
+            .any(|l| l.contains("refreshing the SSO token failed")),
+        "the failed refresh was logged: {logs:#?}"
+    );
+    for text in seen.0.iter().chain(logs.iter()) {
+        assert!(!text.contains(MARK), "a secret leaked into: {text}");
+    }
+    assert!(seen.0.len() > 15, "observed {} texts", seen.0.len());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+const PROXY_PASSWORD: &str = "Zq7MkProxyPassword";
+
+/// A proxy's credentials (in `HTTPS_PROXY`/`HTTP_PROXY` userinfo) go to the proxy and nowhere
+/// else: not into the transport's or the proxy settings' `Debug`, a connect error or a log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxy_credentials_leak_nowhere() {
+    use anvil_runtime::http::{HttpClient, HttpRequest, HyperClient, ProxyConfig};
+    capture();
+    // A proxy that answers CONNECT with 407 and a plain-HTTP request with 502, recording both.
+    let (url, script) = server().await;
+    let proxy_url = url.replace("http://", &format!("http://proxy-user:{PROXY_PASSWORD}@"));
+    let env = Env::from_vars([
+        ("HTTPS_PROXY", proxy_url.as_str()),
+        ("HTTP_PROXY", proxy_url.as_str()),
+    ]);
+    let proxy = ProxyConfig::from_env(&env);
+    let client = HyperClient::builder()
+        .proxy(proxy.clone())
+        .connect_timeout(Duration::from_secs(2))
+        .build()
+        .expect("a client");
+    let mut seen = Seen::default();
+    seen.debug(&proxy);
+    seen.debug(&client);
+    script.push([answer(407, "proxy auth required")]);
+    let err = client
+        .send(HttpRequest::new(
+            http::Method::GET,
+            "https://example.invalid/secret-path",
+        ))
+        .await
+        .expect_err("the tunnel is refused");
+    seen.error(&err);
+    script.push([answer(502, "bad gateway")]);
+    if let Ok(response) = client
+        .send(HttpRequest::new(
+            http::Method::GET,
+            "http://example.invalid/plain",
+        ))
+        .await
+    {
+        seen.debug(&response);
+    }
+    let wire = script.received().join("\n");
+    assert!(wire.contains("CONNECT example.invalid:443"), "{wire}");
+    assert!(
+        wire.to_ascii_lowercase()
+            .contains("proxy-authorization: basic"),
+        "the credentials went to the proxy: {wire}"
+    );
+    for text in seen.0.iter().chain(log_lines().iter()) {
+        assert!(
+            !text.contains(PROXY_PASSWORD),
+            "a secret leaked into: {text}"
+        );
+    }
+    assert!(seen.0.len() >= 6, "observed {} texts", seen.0.len());
+}

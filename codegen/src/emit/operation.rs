@@ -7,7 +7,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{Ctx, bare, ident};
-use crate::ir::{EndpointParamsIr, HttpChecksumIr, OperationIr, Protocol, ServiceIr, StaticValue};
+use crate::ir::{
+    EndpointParamsIr, HttpChecksumIr, OperationIr, PathExpr, Protocol, ServiceIr, StaticValue,
+};
 
 /// The runtime statics of the service's protocols (default first), for `ServiceMeta`.
 pub(crate) fn protocol_statics(svc: &ServiceIr, rt: &TokenStream) -> TokenStream {
@@ -101,6 +103,9 @@ fn descriptor(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
     if op.checksum_required {
         built = quote!(#built.checksum_required());
     }
+    if op.unsigned {
+        built = quote!(#built.unsigned());
+    }
     if let Some(c) = &op.http_checksum {
         built = http_checksum(rt, c, built);
     }
@@ -140,22 +145,70 @@ fn endpoint_params(rt: &TokenStream, p: &EndpointParamsIr, mut built: TokenStrea
     }
     if !p.static_params.is_empty() {
         let pairs = p.static_params.iter().map(|(k, v)| {
-            let v = match v {
-                StaticValue::Bool(b) => quote!(#rt::endpoint::StaticParam::Bool(#b)),
-                StaticValue::String(s) => quote!(#rt::endpoint::StaticParam::String(#s)),
-                StaticValue::StringArray(items) => {
-                    quote!(#rt::endpoint::StaticParam::StringArray(&[#(#items),*]))
-                }
-            };
+            let v = static_param(rt, v);
             quote!((#k, #v))
         });
         built = quote!(#built.static_context_params(&[#(#pairs),*]));
     }
     if !p.operation.is_empty() {
-        let pairs = p.operation.iter().map(|(k, v)| quote!((#k, #v)));
+        // Each path as the runtime's static tree: the runtime evaluates, never parses.
+        let ty = quote!(#rt::endpoint::PathExpr);
+        let pairs = p.operation.iter().map(|(k, path)| {
+            let path = path_expr(&ty, path);
+            quote!((#k, #path))
+        });
         built = quote!(#built.operation_context_params(&[#(#pairs),*]));
     }
     built
+}
+
+/// The runtime's tree of a path, a constant expression (nested `&` are promoted to
+/// `'static` in the descriptor's `static`); `ty` names the runtime type
+/// (`::anvil_runtime::endpoint::PathExpr`).
+fn path_expr(ty: &TokenStream, e: &PathExpr) -> TokenStream {
+    let node = |e: &PathExpr| {
+        let t = path_expr(ty, e);
+        quote!(&#t)
+    };
+    match e {
+        PathExpr::Identity => quote!(#ty::Identity),
+        PathExpr::Field(name) => quote!(#ty::Field(#name)),
+        PathExpr::Sub(a, b) => {
+            let (a, b) = (node(a), node(b));
+            quote!(#ty::Sub(#a, #b))
+        }
+        PathExpr::Project(a, b) => {
+            let (a, b) = (node(a), node(b));
+            quote!(#ty::Project(#a, #b))
+        }
+        PathExpr::ValueProject(a, b) => {
+            let (a, b) = (node(a), node(b));
+            quote!(#ty::ValueProject(#a, #b))
+        }
+        PathExpr::Flatten(a) => {
+            let a = node(a);
+            quote!(#ty::Flatten(#a))
+        }
+        PathExpr::MultiList(items) => {
+            let items = items.iter().map(|i| path_expr(ty, i));
+            quote!(#ty::MultiList(&[#(#items),*]))
+        }
+        PathExpr::Keys(a) => {
+            let a = node(a);
+            quote!(#ty::Keys(#a))
+        }
+    }
+}
+
+/// A `StaticParam` value.
+fn static_param(rt: &TokenStream, v: &StaticValue) -> TokenStream {
+    match v {
+        StaticValue::Bool(b) => quote!(#rt::endpoint::StaticParam::Bool(#b)),
+        StaticValue::String(s) => quote!(#rt::endpoint::StaticParam::String(#s)),
+        StaticValue::StringArray(items) => {
+            quote!(#rt::endpoint::StaticParam::StringArray(&[#(#items),*]))
+        }
+    }
 }
 
 fn operation(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
@@ -293,5 +346,43 @@ fn operation_error(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
                 super::error::#err::Unhandled(#rt::Unhandled::new(meta))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_become_runtime_trees() {
+        let ty = quote!(rt::PathExpr);
+        let tokens =
+            |text: &str| path_expr(&ty, &crate::ir::parse_path(text).expect("a path")).to_string();
+        assert_eq!(
+            tokens("keys(Items)"),
+            quote!(rt::PathExpr::Keys(&rt::PathExpr::Field("Items"))).to_string()
+        );
+        assert_eq!(
+            tokens("Things[*].[A, \"B\\\"\"][]"),
+            quote!(rt::PathExpr::Project(
+                &rt::PathExpr::Flatten(&rt::PathExpr::Project(
+                    &rt::PathExpr::Field("Things"),
+                    &rt::PathExpr::MultiList(&[
+                        rt::PathExpr::Field("A"),
+                        rt::PathExpr::Field("B\"")
+                    ])
+                )),
+                &rt::PathExpr::Identity
+            ))
+            .to_string()
+        );
+        assert_eq!(
+            tokens("a.*"),
+            quote!(rt::PathExpr::ValueProject(
+                &rt::PathExpr::Field("a"),
+                &rt::PathExpr::Identity
+            ))
+            .to_string()
+        );
     }
 }

@@ -43,7 +43,9 @@ pub fn build(model: &Model, selection: &Selection) -> (Vec<ServiceIr>, Vec<Diagn
         }
         let mut builder = ServiceBuilder::new(model, shape, &mut diagnostics);
         builder.only_operations = selection.operations.clone();
-        if let Some(service) = builder.build() {
+        let service = builder.build();
+        builder.report_unchecked_patterns();
+        if let Some(service) = service {
             services.push(service);
         }
     }
@@ -66,6 +68,15 @@ pub fn build(model: &Model, selection: &Selection) -> (Vec<ServiceIr>, Vec<Diagn
     (services, diagnostics)
 }
 
+/// A pattern that is not checked, and where it is used.
+struct UncheckedPattern {
+    reason: String,
+    /// The shapes (or members) the pattern is written on, located.
+    written_on: BTreeSet<(String, Option<crate::diagnostic::Span>)>,
+    /// The members (or shapes) whose values it constrains.
+    members: BTreeSet<String>,
+}
+
 struct ServiceBuilder<'a> {
     model: &'a Model,
     service: &'a Shape,
@@ -74,6 +85,8 @@ struct ServiceBuilder<'a> {
     /// Rust type name of each generated shape.
     names: BTreeMap<ShapeId, String>,
     patterns: BTreeMap<PatternIr, usize>,
+    /// Patterns no engine accepts: the reason and every (member, span) using each.
+    unchecked_patterns: BTreeMap<String, UncheckedPattern>,
     /// Shapes reachable from operation inputs / outputs+errors.
     input_shapes: BTreeSet<ShapeId>,
     output_shapes: BTreeSet<ShapeId>,
@@ -93,6 +106,7 @@ impl<'a> ServiceBuilder<'a> {
             diagnostics,
             names: BTreeMap::new(),
             patterns: BTreeMap::new(),
+            unchecked_patterns: BTreeMap::new(),
             input_shapes: BTreeSet::new(),
             output_shapes: BTreeSet::new(),
             only_operations: None,
@@ -646,6 +660,16 @@ impl<'a> ServiceBuilder<'a> {
                 .filter(|n| !matches!(n.value, NodeValue::Null))
                 .filter(|_| !m.traits.has("smithy.api#clientOptional"))
                 .cloned();
+            if let Some(node) = &default
+                && let Some(problem) = crate::diagnostic::default_problem(&ty.kind, node)
+            {
+                self.diagnostics.push(
+                    Diagnostic::error(format!("`@default` value: {problem}"))
+                        .at(&node.span)
+                        .shape(shape.id.with_member(&m.name))
+                        .help("give a default of the member's type and within its range"),
+                );
+            }
             let binding = binding_of(m);
             let target = self.model.shape(&m.target);
             let streaming = binding == Binding::Payload
@@ -781,7 +805,7 @@ impl<'a> ServiceBuilder<'a> {
                     target,
                 ),
             };
-            constraints.pattern = self.pattern(p, on, at.as_ref());
+            constraints.pattern = self.pattern(p, on, at.as_ref(), owner);
         }
         constraints.unique_items = get("smithy.api#uniqueItems").is_some();
         let timestamp_format = match get("smithy.api#timestampFormat").and_then(Node::as_str) {
@@ -805,6 +829,7 @@ impl<'a> ServiceBuilder<'a> {
         source: &str,
         shape: &ShapeId,
         span: Option<&crate::diagnostic::Span>,
+        user: &ShapeId,
     ) -> Option<usize> {
         match pattern::prepare(source) {
             Ok(prepared) => {
@@ -817,16 +842,40 @@ impl<'a> ServiceBuilder<'a> {
                 Some(*self.patterns.entry(ir).or_insert(next))
             }
             Err(reason) => {
-                self.diagnostics.push(
-                    Diagnostic::warning(format!(
-                        "pattern `{source}` is not accepted by the ECMA-262 engine ({reason}); it will not be checked"
-                    ))
-                    .at_opt(span)
-                    .shape(shape)
-                    .help("write the pattern in ECMA-262 syntax as the Smithy specification requires"),
-                );
+                let entry = self
+                    .unchecked_patterns
+                    .entry(source.to_string())
+                    .or_insert_with(|| UncheckedPattern {
+                        reason,
+                        written_on: BTreeSet::new(),
+                        members: BTreeSet::new(),
+                    });
+                entry.written_on.insert((shape.to_string(), span.cloned()));
+                entry.members.insert(user.to_string());
                 None
             }
+        }
+    }
+
+    /// One warning per pattern that is not checked, naming every member it constrains
+    /// (sorted), located where it is first written.
+    fn report_unchecked_patterns(&mut self) {
+        for (source, unchecked) in std::mem::take(&mut self.unchecked_patterns) {
+            let names: Vec<&str> = unchecked.members.iter().map(String::as_str).collect();
+            let Some((shape, span)) = unchecked.written_on.iter().next() else {
+                continue;
+            };
+            self.diagnostics.push(
+                Diagnostic::warning(format!(
+                    "pattern `{source}` is not accepted by the ECMA-262 engine ({}); it will not be checked on {} ({})",
+                    unchecked.reason,
+                    if names.len() == 1 { "1 member".to_string() } else { format!("{} members", names.len()) },
+                    names.join(", ")
+                ))
+                .at_opt(span.as_ref())
+                .shape(shape)
+                .help("write the pattern in ECMA-262 syntax as the Smithy specification requires"),
+            );
         }
     }
 
@@ -877,6 +926,11 @@ impl<'a> ServiceBuilder<'a> {
             .traits
             .get("smithy.api#http")
             .and_then(|h| self.http(h, shape));
+        if let Some(endpoint) = shape.traits.get("smithy.api#endpoint")
+            && let Some(prefix) = endpoint.get("hostPrefix").and_then(Node::as_str)
+        {
+            self.check_labels(shape, endpoint, prefix, "smithy.api#hostLabel", "host");
+        }
         let event_stream = [&op.input, &op.output].iter().any(|io| {
             self.model.shape(io).is_some_and(|s| {
                 s.kind.members().iter().any(|m| {
@@ -895,6 +949,11 @@ impl<'a> ServiceBuilder<'a> {
                 .and_then(Node::as_str)
                 .map(str::to_string),
             checksum_required: shape.traits.has("smithy.api#httpChecksumRequired"),
+            unsigned: shape
+                .traits
+                .get("smithy.api#auth")
+                .and_then(Node::as_array)
+                .is_some_and(|schemes| schemes.is_empty()),
             http_checksum: shape
                 .traits
                 .get("aws.protocols#httpChecksum")
@@ -933,6 +992,41 @@ impl<'a> ServiceBuilder<'a> {
         })
     }
 
+    /// Every `{label}` of `template` (on operation `shape`, in trait value `node`) must name
+    /// an input member carrying the `binding` trait.
+    fn check_labels(
+        &mut self,
+        shape: &Shape,
+        node: &Node,
+        template: &str,
+        binding: &str,
+        what: &str,
+    ) {
+        let ShapeKind::Operation(op) = &shape.kind else {
+            return;
+        };
+        let input = self.model.shape(&op.input);
+        let members = input.map(|i| i.kind.members()).unwrap_or_default();
+        for label in crate::diagnostic::labels(template) {
+            if !members
+                .iter()
+                .any(|m| m.name == label && m.traits.has(binding))
+            {
+                let trait_name = binding.trim_start_matches("smithy.api#");
+                self.diagnostics.push(
+                    Diagnostic::error(format!(
+                        "{what} label `{{{label}}}` in `{template}` is not bound to an input member"
+                    ))
+                    .at(&node.span)
+                    .shape(&shape.id)
+                    .help(format!(
+                        "add a member `{label}` with `@{trait_name}` to the operation input, or remove the label"
+                    )),
+                );
+            }
+        }
+    }
+
     fn http(&mut self, node: &Node, shape: &Shape) -> Option<HttpIr> {
         let method = node.get("method")?.as_str()?.to_string();
         let uri = node.get("uri")?.as_str()?;
@@ -946,6 +1040,7 @@ impl<'a> ServiceBuilder<'a> {
             Some((p, q)) => (p, Some(q)),
             None => (uri, None),
         };
+        self.check_labels(shape, node, path, "smithy.api#httpLabel", "URI");
         let mut segments = Vec::new();
         for seg in path.split('/').filter(|s| !s.is_empty()) {
             if let Some(label) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {

@@ -5,10 +5,11 @@
 //!
 //! Only parameters the service's rule set declares are kept (the others could not change the
 //! endpoint, and an operation that binds nothing keeps the client's cached endpoint), and each
-//! binding is checked against the parameter's type. Paths are parsed and typed against the
-//! input's shapes here, in the JMESPath subset the runtime evaluates
-//! (`anvil_runtime::endpoint::context`), so a generated client never carries a path the
-//! runtime would refuse: a binding that does not check is left out with a located warning.
+//! binding is checked against the parameter's type. Paths are parsed here, the only parser of
+//! the JMESPath subset the runtime evaluates (`anvil_runtime::endpoint::context`), and typed
+//! against the input's shapes: a binding that does not check is left out with a located
+//! warning, and one that does is kept as a [`PathExpr`] tree, which the descriptor embeds as
+//! the runtime's static `PathExpr` (`emit/operation.rs`), so the runtime never parses.
 
 use std::collections::BTreeMap;
 
@@ -70,8 +71,8 @@ pub struct EndpointParamsIr {
     pub context: Vec<(String, String)>,
     /// `smithy.rules#staticContextParams`: the value.
     pub static_params: Vec<(String, StaticValue)>,
-    /// `smithy.rules#operationContextParams`: the path into the input.
-    pub operation: Vec<(String, String)>,
+    /// `smithy.rules#operationContextParams`: the path into the input, parsed.
+    pub operation: Vec<(String, PathExpr)>,
 }
 
 impl EndpointParamsIr {
@@ -235,20 +236,8 @@ pub(super) fn operation_params(
             );
             continue;
         };
-        let checked = parse(path).and_then(|e| {
-            let got = e.ty(model, &Ty::Shape(input.clone()))?.simple(model);
-            if got.fits(*want) {
-                Ok(())
-            } else {
-                Err(format!(
-                    "it selects {} but the parameter is {}",
-                    got.phrase(),
-                    want.phrase()
-                ))
-            }
-        });
-        match checked {
-            Ok(()) => out.operation.push((param.clone(), path.to_string())),
+        match checked_path(model, input, path, *want) {
+            Ok(e) => out.operation.push((param.clone(), e)),
             Err(e) => warn(
                 node,
                 format!("operation context parameter `{param}`: path {path:?}: {e}"),
@@ -256,6 +245,26 @@ pub(super) fn operation_params(
         }
     }
     out
+}
+
+/// `path` parsed, if what it selects from an `input` has the type `want`.
+fn checked_path(
+    model: &Model,
+    input: &ShapeId,
+    path: &str,
+    want: ParamType,
+) -> Result<PathExpr, String> {
+    let e = parse(path)?;
+    let got = e.ty(model, &Ty::Shape(input.clone()))?.simple(model);
+    if got.fits(want) {
+        Ok(e)
+    } else {
+        Err(format!(
+            "it selects {} but the parameter is {}",
+            got.phrase(),
+            want.phrase()
+        ))
+    }
 }
 
 fn static_value(node: &Node) -> Option<StaticValue> {
@@ -356,20 +365,29 @@ impl Ty {
     }
 }
 
-/// A parsed path (the runtime's grammar).
-#[derive(Clone, Debug, PartialEq)]
-enum Expr {
+/// A parsed `smithy.rules#operationContextParams` path: the variants of the runtime's
+/// `anvil_runtime::endpoint::PathExpr`, which evaluates it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathExpr {
+    /// `@`: the current value (the right side of a projection with nothing after it).
     Identity,
+    /// `name` (or `"name"`): a structure member or map entry.
     Field(String),
-    Sub(Box<Expr>, Box<Expr>),
-    Project(Box<Expr>, Box<Expr>),
-    ValueProject(Box<Expr>, Box<Expr>),
-    Flatten(Box<Expr>),
-    MultiList(Vec<Expr>),
-    Keys(Box<Expr>),
+    /// `left.right`
+    Sub(Box<PathExpr>, Box<PathExpr>),
+    /// `left[*] right` (and `left[] right`, with a flattened left): `right` over each item.
+    Project(Box<PathExpr>, Box<PathExpr>),
+    /// `left.* right`: `right` over each value of a map.
+    ValueProject(Box<PathExpr>, Box<PathExpr>),
+    /// `left[]`: one level of nested lists merged.
+    Flatten(Box<PathExpr>),
+    /// `[a, b]`
+    MultiList(Vec<PathExpr>),
+    /// `keys(map)`
+    Keys(Box<PathExpr>),
 }
 
-impl Expr {
+impl PathExpr {
     /// The type of what the path selects from a value of type `on`.
     fn ty(&self, model: &Model, on: &Ty) -> Result<Ty, String> {
         let kind = |t: &Ty| match t {
@@ -377,8 +395,8 @@ impl Expr {
             _ => None,
         };
         Ok(match self {
-            Expr::Identity => on.clone(),
-            Expr::Field(name) => match kind(on) {
+            PathExpr::Identity => on.clone(),
+            PathExpr::Field(name) => match kind(on) {
                 Some(ShapeKind::Structure(members) | ShapeKind::Union(members)) => members
                     .iter()
                     .find(|m| m.name == *name)
@@ -387,15 +405,15 @@ impl Expr {
                 Some(ShapeKind::Map(_, v)) => Ty::Shape(v.target.clone()),
                 _ => return Err(format!("`{name}` is read from {}", describe(on))),
             },
-            Expr::Sub(a, b) => b.ty(model, &a.ty(model, on)?)?,
-            Expr::Project(a, rhs) => {
+            PathExpr::Sub(a, b) => b.ty(model, &a.ty(model, on)?)?,
+            PathExpr::Project(a, rhs) => {
                 let left = a.ty(model, on)?;
                 let item = left
                     .item(model)
                     .ok_or_else(|| format!("`[*]` projects {}, not a list", describe(&left)))?;
                 Ty::List(Box::new(rhs.ty(model, &item)?))
             }
-            Expr::ValueProject(a, rhs) => {
+            PathExpr::ValueProject(a, rhs) => {
                 let left = a.ty(model, on)?;
                 let value = match kind(&left) {
                     Some(ShapeKind::Map(_, v)) => Ty::Shape(v.target.clone()),
@@ -403,14 +421,14 @@ impl Expr {
                 };
                 Ty::List(Box::new(rhs.ty(model, &value)?))
             }
-            Expr::Flatten(a) => {
+            PathExpr::Flatten(a) => {
                 let left = a.ty(model, on)?;
                 let item = left
                     .item(model)
                     .ok_or_else(|| format!("`[]` flattens {}, not a list", describe(&left)))?;
                 Ty::List(Box::new(item.item(model).unwrap_or(item)))
             }
-            Expr::MultiList(items) => {
+            PathExpr::MultiList(items) => {
                 let mut types = Vec::new();
                 for i in items {
                     types.push(i.ty(model, on)?);
@@ -420,7 +438,7 @@ impl Expr {
                 let same = all_strings || types.iter().all(|t| *t == first);
                 Ty::List(Box::new(if same { first } else { Ty::Mixed }))
             }
-            Expr::Keys(a) => {
+            PathExpr::Keys(a) => {
                 let left = a.ty(model, on)?;
                 match kind(&left) {
                     Some(ShapeKind::Map(k, _)) => Ty::List(Box::new(Ty::Shape(k.target.clone()))),
@@ -474,99 +492,101 @@ fn lex(text: &str) -> Result<Vec<Token>, String> {
     if text.len() > MAX_LEN {
         return Err(format!("longer than {MAX_LEN} bytes"));
     }
-    let chars: Vec<char> = text.chars().collect();
-    let skip_ws = |i: &mut usize| {
-        while chars.get(*i).is_some_and(|c| c.is_whitespace()) {
-            *i += 1;
-        }
+    let mut lexer = Lexer {
+        chars: text.chars().collect(),
+        pos: 0,
     };
     let mut out = Vec::new();
-    let mut i = 0;
-    loop {
-        skip_ws(&mut i);
-        let Some(&c) = chars.get(i) else { break };
-        let single = match c {
-            '.' => Some(Token::Dot),
-            '*' => Some(Token::Star),
-            ',' => Some(Token::Comma),
-            '(' => Some(Token::LParen),
-            ')' => Some(Token::RParen),
-            ']' => Some(Token::RBracket),
-            _ => None,
-        };
-        if let Some(t) = single {
-            out.push(t);
-            i += 1;
-            continue;
-        }
-        match c {
-            '[' => {
-                let mut j = i + 1;
-                skip_ws(&mut j);
-                match chars.get(j) {
-                    Some(']') => {
-                        out.push(Token::Flatten);
-                        i = j + 1;
-                    }
-                    Some('*') => {
-                        let mut k = j + 1;
-                        skip_ws(&mut k);
-                        if chars.get(k) != Some(&']') {
-                            return Err("`[*` must be followed by `]`".to_string());
-                        }
-                        out.push(Token::ListStar);
-                        i = k + 1;
-                    }
-                    _ => {
-                        out.push(Token::LBracket);
-                        i += 1;
-                    }
-                }
-            }
-            '"' => {
-                let mut s = String::new();
-                i += 1;
-                loop {
-                    match chars.get(i) {
-                        None => return Err("unterminated quoted identifier".to_string()),
-                        Some('"') => {
-                            i += 1;
-                            break;
-                        }
-                        Some('\\') => {
-                            match chars.get(i + 1) {
-                                Some(e @ ('"' | '\\' | '/')) => s.push(*e),
-                                _ => {
-                                    return Err(
-                                        "unsupported escape in a quoted identifier".to_string()
-                                    );
-                                }
-                            }
-                            i += 2;
-                        }
-                        Some(ch) => {
-                            s.push(*ch);
-                            i += 1;
-                        }
-                    }
-                }
-                out.push(Token::Ident(s));
-            }
-            c if c.is_ascii_alphabetic() || c == '_' => {
-                let start = i;
-                while chars
-                    .get(i)
-                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
-                {
-                    i += 1;
-                }
-                out.push(Token::Ident(chars[start..i].iter().collect()));
-            }
-            other => return Err(format!("unexpected character {other:?}")),
-        }
+    while let Some(c) = lexer.next_non_space() {
+        out.push(lexer.token(c)?);
     }
     out.push(Token::End);
     Ok(out)
+}
+
+/// The characters of a path, read left to right.
+struct Lexer {
+    chars: Vec<char>,
+    pos: usize,
+}
+
+impl Lexer {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.pos).copied()
+    }
+
+    /// The next character that is not white space, consumed.
+    fn next_non_space(&mut self) -> Option<char> {
+        while self.peek().is_some_and(char::is_whitespace) {
+            self.pos += 1;
+        }
+        let c = self.peek()?;
+        self.pos += 1;
+        Some(c)
+    }
+
+    /// The token that starts with `c` (just consumed).
+    fn token(&mut self, c: char) -> Result<Token, String> {
+        Ok(match c {
+            '.' => Token::Dot,
+            '*' => Token::Star,
+            ',' => Token::Comma,
+            '(' => Token::LParen,
+            ')' => Token::RParen,
+            ']' => Token::RBracket,
+            '[' => self.bracket()?,
+            '"' => Token::Ident(self.quoted()?),
+            c if c.is_ascii_alphabetic() || c == '_' => Token::Ident(self.identifier(c)),
+            other => return Err(format!("unexpected character {other:?}")),
+        })
+    }
+
+    /// After `[`: `]` (flatten), `*]` (list projection) or the start of a multi-select list.
+    fn bracket(&mut self) -> Result<Token, String> {
+        let start = self.pos;
+        match self.next_non_space() {
+            Some(']') => Ok(Token::Flatten),
+            Some('*') if self.next_non_space() == Some(']') => Ok(Token::ListStar),
+            Some('*') => Err("`[*` must be followed by `]`".to_string()),
+            _ => {
+                self.pos = start;
+                Ok(Token::LBracket)
+            }
+        }
+    }
+
+    /// After `"`: the identifier up to the closing quote, with `\"`, `\\` and `\/` escapes.
+    fn quoted(&mut self) -> Result<String, String> {
+        let mut s = String::new();
+        loop {
+            let c = self.peek().ok_or("unterminated quoted identifier")?;
+            self.pos += 1;
+            match c {
+                '"' => return Ok(s),
+                '\\' => {
+                    match self.peek() {
+                        Some(e @ ('"' | '\\' | '/')) => s.push(e),
+                        _ => return Err("unsupported escape in a quoted identifier".to_string()),
+                    }
+                    self.pos += 1;
+                }
+                c => s.push(c),
+            }
+        }
+    }
+
+    /// An unquoted identifier starting with `first` (just consumed).
+    fn identifier(&mut self, first: char) -> String {
+        let mut s = String::from(first);
+        while let Some(c) = self
+            .peek()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        {
+            s.push(c);
+            self.pos += 1;
+        }
+        s
+    }
 }
 
 struct Parser {
@@ -575,7 +595,7 @@ struct Parser {
     depth: usize,
 }
 
-fn parse(text: &str) -> Result<Expr, String> {
+pub(crate) fn parse(text: &str) -> Result<PathExpr, String> {
     let mut p = Parser {
         tokens: lex(text)?,
         pos: 0,
@@ -599,7 +619,7 @@ impl Parser {
         t
     }
 
-    fn expression(&mut self, bp: u8) -> Result<Expr, String> {
+    fn expression(&mut self, bp: u8) -> Result<PathExpr, String> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err("nested too deeply".to_string());
@@ -612,11 +632,11 @@ impl Parser {
         Ok(left)
     }
 
-    fn nud(&mut self) -> Result<Expr, String> {
+    fn nud(&mut self) -> Result<PathExpr, String> {
         match self.next() {
             Token::Ident(name) => {
                 if *self.peek() != Token::LParen {
-                    return Ok(Expr::Field(name));
+                    return Ok(PathExpr::Field(name));
                 }
                 self.next();
                 if name != "keys" {
@@ -626,22 +646,28 @@ impl Parser {
                 }
                 let arg = self.expression(0)?;
                 match self.next() {
-                    Token::RParen => Ok(Expr::Keys(Box::new(arg))),
+                    Token::RParen => Ok(PathExpr::Keys(Box::new(arg))),
                     t => Err(format!("expected `)`, found {t:?}")),
                 }
             }
             Token::Star => {
                 let rhs = self.projection_rhs(Token::Star.binding_power())?;
-                Ok(Expr::ValueProject(Box::new(Expr::Identity), Box::new(rhs)))
+                Ok(PathExpr::ValueProject(
+                    Box::new(PathExpr::Identity),
+                    Box::new(rhs),
+                ))
             }
             Token::ListStar => {
                 let rhs = self.projection_rhs(Token::Star.binding_power())?;
-                Ok(Expr::Project(Box::new(Expr::Identity), Box::new(rhs)))
+                Ok(PathExpr::Project(
+                    Box::new(PathExpr::Identity),
+                    Box::new(rhs),
+                ))
             }
             Token::Flatten => {
                 let rhs = self.projection_rhs(Token::Flatten.binding_power())?;
-                Ok(Expr::Project(
-                    Box::new(Expr::Flatten(Box::new(Expr::Identity))),
+                Ok(PathExpr::Project(
+                    Box::new(PathExpr::Flatten(Box::new(PathExpr::Identity))),
                     Box::new(rhs),
                 ))
             }
@@ -650,25 +676,25 @@ impl Parser {
         }
     }
 
-    fn led(&mut self, left: Expr) -> Result<Expr, String> {
+    fn led(&mut self, left: PathExpr) -> Result<PathExpr, String> {
         match self.next() {
             Token::Dot => {
                 if *self.peek() == Token::Star {
                     self.next();
                     let rhs = self.projection_rhs(Token::Star.binding_power())?;
-                    return Ok(Expr::ValueProject(Box::new(left), Box::new(rhs)));
+                    return Ok(PathExpr::ValueProject(Box::new(left), Box::new(rhs)));
                 }
                 let right = self.dot_rhs(Token::Dot.binding_power())?;
-                Ok(Expr::Sub(Box::new(left), Box::new(right)))
+                Ok(PathExpr::Sub(Box::new(left), Box::new(right)))
             }
             Token::ListStar => {
                 let rhs = self.projection_rhs(Token::Star.binding_power())?;
-                Ok(Expr::Project(Box::new(left), Box::new(rhs)))
+                Ok(PathExpr::Project(Box::new(left), Box::new(rhs)))
             }
             Token::Flatten => {
                 let rhs = self.projection_rhs(Token::Flatten.binding_power())?;
-                Ok(Expr::Project(
-                    Box::new(Expr::Flatten(Box::new(left))),
+                Ok(PathExpr::Project(
+                    Box::new(PathExpr::Flatten(Box::new(left))),
                     Box::new(rhs),
                 ))
             }
@@ -677,7 +703,7 @@ impl Parser {
         }
     }
 
-    fn dot_rhs(&mut self, bp: u8) -> Result<Expr, String> {
+    fn dot_rhs(&mut self, bp: u8) -> Result<PathExpr, String> {
         match self.peek() {
             Token::Ident(_) => self.expression(bp),
             Token::LBracket => {
@@ -690,9 +716,9 @@ impl Parser {
         }
     }
 
-    fn projection_rhs(&mut self, bp: u8) -> Result<Expr, String> {
+    fn projection_rhs(&mut self, bp: u8) -> Result<PathExpr, String> {
         match self.peek() {
-            t if t.binding_power() < PROJECTION_STOP => Ok(Expr::Identity),
+            t if t.binding_power() < PROJECTION_STOP => Ok(PathExpr::Identity),
             Token::LBracket | Token::ListStar => self.expression(bp),
             Token::Dot => {
                 self.next();
@@ -702,7 +728,7 @@ impl Parser {
         }
     }
 
-    fn multi_list(&mut self) -> Result<Expr, String> {
+    fn multi_list(&mut self) -> Result<PathExpr, String> {
         let mut items = Vec::new();
         loop {
             items.push(self.expression(0)?);
@@ -712,7 +738,7 @@ impl Parser {
                 t => return Err(format!("expected `,` or `]`, found {t:?}")),
             }
         }
-        Ok(Expr::MultiList(items))
+        Ok(PathExpr::MultiList(items))
     }
 }
 
@@ -771,8 +797,8 @@ mod tests {
         assert_eq!(
             p.operation,
             vec![
-                ("Keys".to_string(), "keys(Items)".to_string()),
-                ("Names".to_string(), "Things[*].[A, B][]".to_string())
+                ("Keys".to_string(), parse("keys(Items)").unwrap()),
+                ("Names".to_string(), parse("Things[*].[A, B][]").unwrap())
             ]
         );
         let text: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
@@ -792,13 +818,103 @@ mod tests {
         assert_eq!(diags.len(), 2);
     }
 
+    fn field(name: &str) -> Box<PathExpr> {
+        Box::new(PathExpr::Field(name.to_string()))
+    }
+
+    fn sub(a: Box<PathExpr>, b: Box<PathExpr>) -> Box<PathExpr> {
+        Box::new(PathExpr::Sub(a, b))
+    }
+
+    fn project(a: Box<PathExpr>, b: Box<PathExpr>) -> Box<PathExpr> {
+        Box::new(PathExpr::Project(a, b))
+    }
+
+    fn flatten(a: Box<PathExpr>) -> Box<PathExpr> {
+        Box::new(PathExpr::Flatten(a))
+    }
+
+    fn parsed(text: &str) -> Box<PathExpr> {
+        Box::new(parse(text).unwrap_or_else(|e| panic!("{text:?}: {e}")))
+    }
+
+    /// The trees the runtime's evaluation tests build by hand (`endpoint::context`).
     #[test]
-    fn paths_parse_like_the_runtime() {
+    fn paths_parse_to_the_trees_the_runtime_evaluates() {
+        let identity = || Box::new(PathExpr::Identity);
+        let put_and_delete = Box::new(PathExpr::MultiList(vec![
+            *sub(field("Put"), field("T")),
+            *sub(field("Delete"), field("T")),
+        ]));
+        let cases = [
+            (
+                "D.Objects[*].Key",
+                sub(field("D"), project(field("Objects"), field("Key"))),
+            ),
+            ("keys(Map)", Box::new(PathExpr::Keys(field("Map")))),
+            (
+                "Map.*",
+                Box::new(PathExpr::ValueProject(field("Map"), identity())),
+            ),
+            (
+                "Items[*].[Put.T, Delete.T][]",
+                project(
+                    flatten(project(field("Items"), put_and_delete.clone())),
+                    identity(),
+                ),
+            ),
+            (
+                "Items[*].[Put.T, Delete.T]",
+                project(field("Items"), put_and_delete),
+            ),
+            (
+                "Items[*].Put.T",
+                project(field("Items"), sub(field("Put"), field("T"))),
+            ),
+            (
+                "\"D\".Objects[].Key",
+                project(flatten(sub(field("D"), field("Objects"))), field("Key")),
+            ),
+            ("Missing.Key", sub(field("Missing"), field("Key"))),
+            ("D[*]", project(field("D"), identity())),
+            (
+                "Items.*[]",
+                project(
+                    flatten(Box::new(PathExpr::ValueProject(field("Items"), identity()))),
+                    identity(),
+                ),
+            ),
+            (" a . \"b\\\"c\" ", sub(field("a"), field("b\"c"))),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parsed(text), want, "{text:?}");
+        }
         assert!(parse("TransactItems[*].[ConditionCheck.TableName, Put.TableName][]").is_ok());
-        assert!(parse("Delete.Objects[*].Key").is_ok());
         assert!(parse("a.*.b").is_ok());
-        for bad in ["", "a.", "a[0]", "f(a)", "a | b", "\"a", "a..b"] {
+    }
+
+    #[test]
+    fn unsupported_or_malformed_paths_are_errors() {
+        for bad in [
+            "",
+            "a.",
+            "a[0]",
+            "a[?b]",
+            "length(a)",
+            "f(a)",
+            "a | b",
+            "a[*",
+            "\"a",
+            "keys(a",
+            "[a, b",
+            ".a",
+            "a..b",
+            "a.1",
+            "\"a\\x\"",
+        ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
+        assert!(parse(&"[".repeat(100)).is_err(), "nesting is bounded");
+        assert!(parse(&"a.".repeat(600)).is_err(), "length is bounded");
     }
 }

@@ -17,7 +17,11 @@ mod recursion;
 
 pub(crate) use build::node_to_json;
 pub use build::{Selection, build};
-pub use endpoint_params::{ClientContextParamIr, EndpointParamsIr, ParamType, StaticValue};
+#[cfg(test)]
+pub(crate) use endpoint_params::parse as parse_path;
+pub use endpoint_params::{
+    ClientContextParamIr, EndpointParamsIr, ParamType, PathExpr, StaticValue,
+};
 
 /// Everything generated for one service.
 #[derive(Clone, Debug)]
@@ -522,6 +526,8 @@ pub struct OperationIr {
     pub host_prefix: Option<String>,
     /// `@httpChecksumRequired`: requests carry a `Content-MD5` header.
     pub checksum_required: bool,
+    /// `@auth([])`: the operation takes no auth scheme, so requests go unsigned.
+    pub unsigned: bool,
     /// `aws.protocols#httpChecksum`: flexible request and response checksums.
     pub http_checksum: Option<HttpChecksumIr>,
     /// `@requestCompression` encodings, in model order (empty: none).

@@ -230,7 +230,9 @@ impl TraitCx<'_> {
                         .unwrap_or_default();
                     format!("{hint}valid properties: {}", allowed.join(", "))
                 };
-                self.error(&value.span, format!("unknown property `{key}`"), help);
+                // Smithy's node validation reports members a structure does not define as
+                // warnings (NodeValidationVisitor), not errors: the value is still usable.
+                self.warning(&value.span, format!("unknown property `{key}`"), help);
             }
         }
         Some(entries)

@@ -95,6 +95,12 @@ pub fn fast_matcher(source: &str, unicode: bool) -> Option<FastMatcher> {
         return None;
     }
     regress::Regex::with_flags(source, "u").ok()?;
+    // Java's `$` (see `JAVA_END`) only differs from ECMA's `$` for strings ending in a line
+    // terminator, which the runtime leaves to the engine when the steps do not match them.
+    let source = match source.strip_suffix(super::JAVA_END) {
+        Some(body) => format!("{body}$"),
+        None => source.to_owned(),
+    };
     let cs: Vec<char> = source.chars().collect();
     if cs.first() != Some(&'^') {
         return None;

@@ -46,14 +46,29 @@ impl Handle {
                 "presigning needs credentials: the client has none",
             )));
         };
-        let params = crate::sigv4::SigningParams {
-            credentials: &signing.credentials,
-            region: &signing.region,
-            service: &signing.service,
-            time: SystemTime::now(),
+        let time = SystemTime::now();
+        let presigned = match &signing.region_set {
+            #[cfg(feature = "sigv4a")]
+            Some(region_set) => {
+                let params = crate::sigv4a::SigningParams {
+                    credentials: &signing.credentials,
+                    region_set,
+                    service: &signing.service,
+                    time,
+                };
+                crate::presign::presign_sigv4a(&request, &params, &signing.settings, config)
+            }
+            _ => {
+                let params = crate::sigv4::SigningParams {
+                    credentials: &signing.credentials,
+                    region: &signing.region,
+                    service: &signing.service,
+                    time,
+                };
+                crate::presign::presign(&request, &params, &signing.settings, config)
+            }
         };
-        crate::presign::presign(&request, &params, &signing.settings, config)
-            .map_err(|e| SdkError::Config(ConfigError::new(format!("presigning failed: {e}"))))
+        presigned.map_err(|e| SdkError::Config(ConfigError::new(format!("presigning failed: {e}"))))
     }
 }
 

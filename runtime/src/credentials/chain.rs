@@ -1,27 +1,31 @@
 //! The default chain of credentials providers.
 
 use std::fmt;
+use std::sync::Arc;
 
 use super::cache::CredentialsCache;
 use super::container::EcsContainerProvider;
 use super::environment::EnvironmentProvider;
+use super::federation::Federation;
 use super::imds::ImdsProvider;
 use super::profile::ProfileProvider;
+use super::web_identity::{self, WebIdentityProvider};
 use super::{Credentials, CredentialsError, Env, ProvideCredentials};
 use crate::BoxFuture;
-
-const WEB_IDENTITY: &str = "web identity";
-const WEB_IDENTITY_TOKEN_FILE: &str = "AWS_WEB_IDENTITY_TOKEN_FILE";
 
 /// The default chain, in the AWS SDKs' order, behind a [`CredentialsCache`]:
 ///
 /// 1. the environment ([`EnvironmentProvider`]);
-/// 2. the shared files' profile, static keys or `credential_process` ([`ProfileProvider`]);
-/// 3. web identity federation (`AWS_WEB_IDENTITY_TOKEN_FILE`, `AWS_ROLE_ARN`): **not
-///    supported yet**, as it needs an STS client; when the variable is set the chain stops
-///    with an error saying so, rather than falling through to another role;
+/// 2. the shared files' profile ([`ProfileProvider`]): static keys, `credential_process`,
+///    role assumption, web identity or SSO;
+/// 3. web identity federation from the environment ([`WebIdentityProvider`]:
+///    `AWS_WEB_IDENTITY_TOKEN_FILE`, `AWS_ROLE_ARN`);
 /// 4. the ECS/EKS container endpoint ([`EcsContainerProvider`]), when configured;
 /// 5. the EC2 instance metadata service ([`ImdsProvider`]), unless disabled.
+///
+/// Role assumption, web identity and SSO take STS or SSO calls, which a [`Federation`] makes
+/// ([`with_federation`](Self::with_federation); `anvil_config::load_defaults` builds the
+/// chain with its own). Without one, a source that needs it fails, saying so.
 ///
 /// The first credentials found are cached, and refreshed before they expire (static ones are
 /// kept forever); failures are not cached. A source that has no credentials passes on to the
@@ -39,6 +43,7 @@ struct Sources {
     env: Env,
     environment: EnvironmentProvider,
     profile: ProfileProvider,
+    web_identity: WebIdentityProvider,
     container: EcsContainerProvider,
     imds: ImdsProvider,
 }
@@ -57,10 +62,26 @@ impl DefaultCredentialsChain {
 
     /// The chain over the given environment (files and endpoints located through it too).
     pub fn with_env(env: Env) -> Self {
+        Self::build(env, None)
+    }
+
+    /// The chain over the given environment, making STS and SSO calls with `federation`.
+    pub fn with_federation(env: Env, federation: Arc<dyn Federation>) -> Self {
+        Self::build(env, Some(federation))
+    }
+
+    fn build(env: Env, federation: Option<Arc<dyn Federation>>) -> Self {
+        let mut profile = ProfileProvider::with_env(env.clone());
+        let mut web_identity = WebIdentityProvider::with_env(env.clone());
+        if let Some(federation) = federation {
+            profile = profile.federation(federation.clone());
+            web_identity = web_identity.federation(federation);
+        }
         DefaultCredentialsChain {
             cache: CredentialsCache::new(Sources {
                 environment: EnvironmentProvider::with_env(env.clone()),
-                profile: ProfileProvider::with_env(env.clone()),
+                profile,
+                web_identity,
                 container: EcsContainerProvider::with_env(env.clone()),
                 imds: ImdsProvider::with_env(env.clone()),
                 env,
@@ -98,26 +119,19 @@ impl Sources {
             }
             Err(e) => errors.push(e),
         }
-        // TODO(web identity): AssumeRoleWithWebIdentity needs an STS client (generated from
-        // the STS model). Until then, refuse rather than fall through to another source.
-        if self.env.get(WEB_IDENTITY_TOKEN_FILE).is_some() {
-            let role = if self.env.get("AWS_ROLE_ARN").is_some() {
-                " and AWS_ROLE_ARN are"
-            } else {
-                " is"
-            };
-            errors.push(CredentialsError::failed(
-                WEB_IDENTITY,
-                format!(
-                    "{WEB_IDENTITY_TOKEN_FILE}{role} set, but web identity federation \
-                     (STS AssumeRoleWithWebIdentity) is not supported yet"
-                ),
-            ));
-            return Err(CredentialsError::merge(errors));
+        if self.web_identity.is_configured() {
+            match self.web_identity.load().await {
+                Ok(credentials) => return found(web_identity::SOURCE, credentials),
+                Err(e) => {
+                    // Configured but failing: stop rather than fall through to another role.
+                    errors.push(e);
+                    return Err(CredentialsError::merge(errors));
+                }
+            }
         }
         errors.push(CredentialsError::skipped(
-            WEB_IDENTITY,
-            format!("{WEB_IDENTITY_TOKEN_FILE} is not set"),
+            web_identity::SOURCE,
+            "AWS_WEB_IDENTITY_TOKEN_FILE is not set",
         ));
         let in_tokio = super::in_tokio();
         if !self.container.is_configured() {

@@ -4,7 +4,7 @@ use super::{Credentials, CredentialsError, Env, ProvideCredentials};
 use crate::BoxFuture;
 
 /// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and, optionally,
-/// `AWS_SESSION_TOKEN`. They carry no expiry.
+/// `AWS_SESSION_TOKEN` and `AWS_ACCOUNT_ID`. They carry no expiry.
 #[derive(Debug, Clone, Default)]
 pub struct EnvironmentProvider {
     env: Env,
@@ -27,11 +27,13 @@ impl EnvironmentProvider {
         let id = self.env.get("AWS_ACCESS_KEY_ID");
         let secret = self.env.get("AWS_SECRET_ACCESS_KEY");
         match (id, secret) {
-            (Some(id), Some(secret)) => Ok(Credentials::new(
-                id,
-                secret,
-                self.env.get("AWS_SESSION_TOKEN"),
-            )),
+            (Some(id), Some(secret)) => {
+                let credentials = Credentials::new(id, secret, self.env.get("AWS_SESSION_TOKEN"));
+                Ok(match self.env.get("AWS_ACCOUNT_ID") {
+                    Some(account) => credentials.with_account_id(account),
+                    None => credentials,
+                })
+            }
             (None, None) => Err(fail(
                 "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set",
             )),

@@ -1,7 +1,11 @@
 //! AWS credentials and where to find them: static values, the environment, the shared
-//! `~/.aws/credentials` and `~/.aws/config` files (static keys and `credential_process`), the
-//! ECS/EKS container endpoint and the EC2 instance metadata service; a cache that refreshes
-//! expiring credentials; plus the default region.
+//! `~/.aws/credentials` and `~/.aws/config` files (static keys, `credential_process`, role
+//! assumption, web identity, SSO), web identity federation, the ECS/EKS container endpoint
+//! and the EC2 instance metadata service; a cache that refreshes expiring credentials; plus
+//! the default region.
+//!
+//! The sources that take an STS or SSO call go through a [`federation::Federation`], which
+//! the `anvil-config` crate implements with clients anvil generates.
 //!
 //! Every provider reads the environment through an [`Env`], which is the process environment
 //! by default and a fixed map in tests, so nothing here needs to mutate `std::env`.
@@ -13,7 +17,8 @@
 //! | provider | source |
 //! | --- | --- |
 //! | [`EnvironmentProvider`] | `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` |
-//! | [`ProfileProvider`] | static keys or `credential_process` of a profile in the shared files |
+//! | [`ProfileProvider`] | a profile of the shared files: static keys, `credential_process`, `role_arn`, `web_identity_token_file`, SSO |
+//! | [`WebIdentityProvider`] | `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN` (EKS IRSA), through STS |
 //! | [`ProcessProvider`] | an external command printing credentials as JSON |
 //! | [`EcsContainerProvider`] | the ECS task role / EKS Pod Identity endpoint |
 //! | [`ImdsProvider`] | the EC2 instance role through IMDSv2 |
@@ -24,10 +29,13 @@ mod cache;
 mod chain;
 mod container;
 mod environment;
+pub mod federation;
 mod fetch;
 mod imds;
 mod process;
 mod profile;
+pub(crate) mod profile_file;
+mod web_identity;
 
 pub use cache::{
     CredentialsCache, DEFAULT_LOAD_TIMEOUT, DEFAULT_REFRESH_BUFFER, DEFAULT_REFRESH_JITTER,
@@ -38,6 +46,7 @@ pub use environment::EnvironmentProvider;
 pub use imds::{ImdsProvider, imds_region};
 pub use process::ProcessProvider;
 pub use profile::ProfileProvider;
+pub use web_identity::WebIdentityProvider;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -327,7 +336,7 @@ impl Env {
         self.map.as_deref()
     }
 
-    fn home_dir(&self) -> Option<PathBuf> {
+    pub(crate) fn home_dir(&self) -> Option<PathBuf> {
         if let Some(home) = self.get("HOME") {
             return Some(PathBuf::from(home));
         }
@@ -350,7 +359,7 @@ impl Env {
         }
     }
 
-    fn expand_home(&self, path: &str) -> PathBuf {
+    pub(crate) fn expand_home(&self, path: &str) -> PathBuf {
         let rest = path.strip_prefix("~/").or_else(|| path.strip_prefix("~\\"));
         match (rest, self.home_dir()) {
             (Some(rest), Some(home)) => home.join(rest),
@@ -380,17 +389,18 @@ pub fn default_region() -> Option<String> {
 
 /// [`default_region`] over the given environment.
 pub fn region_from_env(env: &Env) -> Option<String> {
-    if let Some(region) = env
-        .get("AWS_REGION")
-        .or_else(|| env.get("AWS_DEFAULT_REGION"))
-    {
-        return Some(region);
-    }
-    let files = profile::ProfileFiles::load(env);
-    files
-        .profile(&profile::profile_name(env))
-        .and_then(|profile| profile.get("region").cloned())
-        .filter(|region| !region.is_empty())
+    region_in(env, active_profile(env).as_ref())
+}
+
+/// The region from `AWS_REGION`, else `AWS_DEFAULT_REGION`, else `profile`'s `region`.
+pub(crate) fn region_in(env: &Env, profile: Option<&profile_file::Properties>) -> Option<String> {
+    let from_profile = profile.and_then(|p| p.get("region").cloned());
+    let from_env = [env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION")];
+    from_env
+        .into_iter()
+        .chain([from_profile])
+        .flatten()
+        .find(|region| !region.trim().is_empty())
 }
 
 /// A shared-configuration setting: the environment variable `env_var`, else the key
@@ -399,11 +409,14 @@ pub fn shared_setting(env: &Env, env_var: &str, profile_key: &str) -> Option<Str
     if let Some(v) = env.get(env_var).filter(|v| !v.trim().is_empty()) {
         return Some(v);
     }
-    let files = profile::ProfileFiles::load(env);
-    files
-        .profile(&profile::profile_name(env))
+    active_profile(env)
         .and_then(|profile| profile.get(profile_key).cloned())
         .filter(|v| !v.trim().is_empty())
+}
+
+/// The active profile's properties (`AWS_PROFILE`, else `default`), if the files have it.
+fn active_profile(env: &Env) -> Option<profile_file::Properties> {
+    profile_file::ProfileFiles::load(env).profile(&profile_file::profile_name(env))
 }
 
 /// Whether a Tokio runtime is running this code: the HTTP providers, timeouts and blocking
@@ -414,7 +427,8 @@ fn in_tokio() -> bool {
 
 /// Credentials from the JSON object of the container endpoint, IMDS or a
 /// `credential_process`: `AccessKeyId`, `SecretAccessKey`, the token under `token_key`
-/// (`Token` or `SessionToken`, optional) and `Expiration` (RFC 3339, optional).
+/// (`Token` or `SessionToken`, optional), `Expiration` (RFC 3339, optional) and `AccountId`
+/// (optional).
 ///
 /// The error names the problem only: never the body, a value or the JSON parser's message
 /// (which can quote the input).
@@ -427,7 +441,11 @@ fn credentials_from_json(body: &[u8], token_key: &str) -> Result<Credentials, St
         None => None,
         Some(text) => Some(parse_expiration(&text)?),
     };
-    Ok(Credentials::new(id, secret, token).with_expires_at(expires_at))
+    let credentials = Credentials::new(id, secret, token).with_expires_at(expires_at);
+    Ok(match json_str(&object, "AccountId")? {
+        Some(account) => credentials.with_account_id(account),
+        None => credentials,
+    })
 }
 
 /// The body as a JSON object.

@@ -1,10 +1,15 @@
-//! Credentials from a profile of the shared files: static keys or a `credential_process`.
+//! Credentials from a profile of the shared files: static keys, `credential_process`, role
+//! assumption (`role_arn` with `source_profile` or `credential_source`), web identity and SSO.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
+use super::container::EcsContainerProvider;
+use super::environment::EnvironmentProvider;
+use super::federation::{self, AssumeRoleSpec, CallContext, Federation, SsoSpec, WebIdentitySpec};
+use super::imds::ImdsProvider;
 use super::process::ProcessProvider;
+use super::profile_file::{ProfileFiles, Properties, profile_name};
 use super::{Credentials, CredentialsError, Env, ProvideCredentials};
 use crate::BoxFuture;
 
@@ -13,22 +18,62 @@ use crate::BoxFuture;
 /// the one given, else `AWS_PROFILE`, else `default`. A key set in both files takes its value
 /// from the credentials file.
 ///
-/// Supported: static keys (`aws_access_key_id`, `aws_secret_access_key`,
-/// `aws_session_token`), which win when present, else `credential_process` (run by a
-/// [`ProcessProvider`], whose errors stop a chain). A profile that relies on `role_arn`,
-/// `web_identity_token_file` or SSO is reported as unsupported, which is a failure too: a
-/// chain does not fall through to other sources then.
+/// What a profile can say, as the AWS SDKs read it:
+/// - static keys (`aws_access_key_id`, `aws_secret_access_key`, `aws_session_token`);
+/// - `credential_process` (run by a [`ProcessProvider`]);
+/// - `role_arn`, assumed with the credentials of `source_profile` (itself any of these, so
+///   chains are allowed; a cycle is refused) or of `credential_source` (`Environment`,
+///   `Ec2InstanceMetadata`, `EcsContainer`), with `role_session_name`, `external_id` and
+///   `duration_seconds`. In the first profile `role_arn` wins over static keys; in a source
+///   profile static keys win, which ends the chain;
+/// - `web_identity_token_file` with `role_arn`;
+/// - SSO: `sso_session` naming an `[sso-session ...]` section (`sso_start_url`,
+///   `sso_region`), or the legacy `sso_start_url` and `sso_region` in the profile, with
+///   `sso_account_id` and `sso_role_name`.
+///
+/// Role assumption, web identity and SSO take service calls, made by a [`Federation`]
+/// (`anvil-config` has one); without it such a profile fails, saying so. A profile that is
+/// configured but broken fails too ([`CredentialsError::is_failed`]): a chain does not fall
+/// through to other sources then. Credentials are loaded on every call: put the provider
+/// behind a [`CredentialsCache`](super::CredentialsCache) (the default chain does).
 #[derive(Debug, Clone, Default)]
 pub struct ProfileProvider {
     env: Env,
     profile: Option<String>,
     process_timeout: Option<Duration>,
+    federation: Option<Arc<dyn Federation>>,
 }
 
-/// What a profile says to do.
-enum Plan {
+/// Where a profile chain's first credentials come from.
+#[derive(Debug)]
+enum Base {
     Static(Credentials),
     Process(ProcessProvider),
+    WebIdentity(WebIdentitySpec),
+    Sso(SsoSpec),
+    /// `credential_source`.
+    Environment,
+    Ec2InstanceMetadata,
+    EcsContainer,
+}
+
+/// What a profile says to do: get the base credentials, then assume each role in turn.
+#[derive(Debug)]
+struct Plan {
+    base: Base,
+    /// Innermost first: `roles[0]` is assumed with the base credentials.
+    roles: Vec<AssumeRoleSpec>,
+}
+
+impl Plan {
+    fn needs_federation(&self) -> Option<&'static str> {
+        match (&self.base, self.roles.is_empty()) {
+            (Base::WebIdentity(_), _) => Some("web_identity_token_file"),
+            (Base::Sso(_), _) => Some("SSO"),
+            (_, false) => Some("role_arn"),
+            _ => None,
+        }
+    }
 }
 
 impl ProfileProvider {
@@ -58,349 +103,364 @@ impl ProfileProvider {
         self
     }
 
-    /// The credentials, read from the files now. A `credential_process` is run on this thread
-    /// (blocking it until the process exits or times out); [`ProvideCredentials`] runs it on
-    /// Tokio's blocking pool instead.
+    /// Makes the STS and SSO calls that role assumption, web identity and SSO profiles need.
+    pub fn federation(mut self, federation: Arc<dyn Federation>) -> Self {
+        self.federation = Some(federation);
+        self
+    }
+
+    /// The credentials of a profile with static keys or a `credential_process`, read from the
+    /// files now. A `credential_process` is run on this thread (blocking it until the process
+    /// exits or times out). Profiles that need a service call fail here: use
+    /// [`ProvideCredentials`], which also runs a process on Tokio's blocking pool.
     pub fn load(&self) -> Result<Credentials, CredentialsError> {
-        match self.plan()? {
-            Plan::Static(credentials) => Ok(credentials),
-            Plan::Process(process) => process.load(),
+        let plan = self.plan()?;
+        if let (Some(what), None) = (plan.needs_federation(), &self.federation) {
+            return Err(federation::missing(&self.source(), what));
+        }
+        match (plan.base, plan.roles.is_empty()) {
+            (Base::Static(credentials), true) => Ok(credentials),
+            (Base::Process(process), true) => process.load(),
+            _ => Err(CredentialsError::failed(
+                self.source(),
+                "needs a service call or another source: load it through \
+                 ProvideCredentials::provide_credentials",
+            )),
         }
     }
 
-    fn plan(&self) -> Result<Plan, CredentialsError> {
-        let name = self
-            .profile
+    fn name(&self) -> String {
+        self.profile
             .clone()
-            .unwrap_or_else(|| profile_name(&self.env));
-        let source = format!("profile `{name}`");
+            .unwrap_or_else(|| profile_name(&self.env))
+    }
+
+    fn source(&self) -> String {
+        format!("profile `{}`", self.name())
+    }
+
+    fn plan(&self) -> Result<Plan, CredentialsError> {
         let files = ProfileFiles::load(&self.env);
-        let Some(profile) = files.profile(&name) else {
-            return Err(CredentialsError::new(
-                source,
-                format!("not found in {}", files.describe()),
-            ));
-        };
-        let present = |key: &str| profile.get(key).filter(|v| !v.is_empty());
-        let id = present("aws_access_key_id");
-        let secret = present("aws_secret_access_key");
-        if let (Some(id), Some(secret)) = (id, secret) {
-            let token = present("aws_session_token")
-                .or_else(|| present("aws_security_token"))
-                .cloned();
-            return Ok(Plan::Static(Credentials::new(
-                id.clone(),
-                secret.clone(),
-                token,
-            )));
+        Resolver {
+            files: &files,
+            env: &self.env,
+            process_timeout: self.process_timeout,
+            region: None,
         }
-        let unsupported: Vec<&str> = [
-            "role_arn",
-            "web_identity_token_file",
-            "sso_session",
-            "sso_start_url",
-        ]
-        .into_iter()
-        .filter(|key| profile.contains_key(*key))
-        .collect();
-        if !unsupported.is_empty() {
+        .resolve(&self.name())
+    }
+
+    async fn load_plan(&self, plan: Plan) -> Result<Credentials, CredentialsError> {
+        let source = self.source();
+        let federation = match (plan.needs_federation(), &self.federation) {
+            (Some(what), None) => return Err(federation::missing(&source, what)),
+            (_, federation) => federation.clone(),
+        };
+        let stop = |e: CredentialsError| {
+            if e.is_failed() {
+                e
+            } else {
+                CredentialsError::failed(source.clone(), e.to_string())
+            }
+        };
+        let env = self.env.clone();
+        let mut credentials = match (plan.base, &federation) {
+            (Base::Static(c), _) => c,
+            (Base::Process(p), _) => p.load_async().await?,
+            (Base::WebIdentity(spec), Some(f)) => f.web_identity(&spec).await.map_err(stop)?,
+            (Base::Sso(spec), Some(f)) => f.sso(&spec).await.map_err(stop)?,
+            (Base::Environment, _) => EnvironmentProvider::with_env(env).load().map_err(stop)?,
+            (Base::Ec2InstanceMetadata, _) => {
+                ImdsProvider::with_env(env).load().await.map_err(stop)?
+            }
+            (Base::EcsContainer, _) => EcsContainerProvider::with_env(env)
+                .load()
+                .await
+                .map_err(stop)?,
+            (Base::WebIdentity(_) | Base::Sso(_), None) => {
+                return Err(federation::missing(&source, "a federated source"));
+            }
+        };
+        for role in &plan.roles {
+            let Some(f) = &federation else {
+                return Err(federation::missing(&source, "role_arn"));
+            };
+            credentials = f.assume_role(credentials, role).await.map_err(stop)?;
+        }
+        Ok(credentials)
+    }
+}
+
+impl ProvideCredentials for ProfileProvider {
+    fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        Box::pin(async move {
+            let plan = self.plan()?;
+            self.load_plan(plan).await
+        })
+    }
+}
+
+/// Follows a profile through its `source_profile`s to a [`Plan`].
+struct Resolver<'a> {
+    files: &'a ProfileFiles,
+    env: &'a Env,
+    process_timeout: Option<Duration>,
+    /// The region of the service calls: the environment's, else the first profile's.
+    region: Option<String>,
+}
+
+impl Resolver<'_> {
+    fn resolve(mut self, start: &str) -> Result<Plan, CredentialsError> {
+        let mut visited: Vec<String> = Vec::new();
+        let mut roles: Vec<AssumeRoleSpec> = Vec::new();
+        let mut name = start.to_owned();
+        loop {
+            let source = format!("profile `{name}`");
+            if visited.contains(&name) {
+                visited.push(name);
+                return Err(CredentialsError::failed(
+                    format!("profile `{start}`"),
+                    format!(
+                        "its source_profile chain has a cycle: {}",
+                        visited.join(" -> ")
+                    ),
+                ));
+            }
+            let first = visited.is_empty();
+            visited.push(name.clone());
+            let Some(profile) = self.files.profile(&name) else {
+                let reason = format!("not found in {}", self.files.describe());
+                return Err(if first {
+                    CredentialsError::new(source, reason)
+                } else {
+                    CredentialsError::failed(source, reason)
+                });
+            };
+            if first {
+                self.region = self
+                    .env
+                    .get("AWS_REGION")
+                    .or_else(|| self.env.get("AWS_DEFAULT_REGION"))
+                    .or_else(|| nonempty(&profile, "region").map(str::to_owned));
+            }
+            let keys = static_keys(&profile);
+            if !first && let Some(credentials) = keys.clone() {
+                return Ok(plan(Base::Static(credentials), roles));
+            }
+            let Some(role_arn) = nonempty(&profile, "role_arn") else {
+                return self
+                    .base(&name, &profile, keys)
+                    .map(|base| plan(base, roles));
+            };
+            if let Some(token_file) = nonempty(&profile, "web_identity_token_file") {
+                let spec = WebIdentitySpec {
+                    token_file: self.env.expand_home(token_file),
+                    role_arn: role_arn.to_owned(),
+                    session_name: nonempty(&profile, "role_session_name").map(str::to_owned),
+                    context: self.context(),
+                };
+                return Ok(plan(Base::WebIdentity(spec), roles));
+            }
+            roles.push(self.role(&name, &profile, role_arn)?);
+            match (
+                nonempty(&profile, "source_profile"),
+                nonempty(&profile, "credential_source"),
+            ) {
+                (Some(_), Some(_)) => {
+                    return Err(CredentialsError::failed(
+                        source,
+                        "sets both source_profile and credential_source; use one",
+                    ));
+                }
+                (None, Some(named)) => return Ok(plan(named_source(&source, named)?, roles)),
+                (Some(next), None) if next == name => {
+                    // A profile that is its own source uses its static keys.
+                    let Some(credentials) = keys else {
+                        return Err(CredentialsError::failed(
+                            source,
+                            "is its own source_profile but has no static keys",
+                        ));
+                    };
+                    return Ok(plan(Base::Static(credentials), roles));
+                }
+                (Some(next), None) => name = next.to_owned(),
+                (None, None) => {
+                    return Err(CredentialsError::failed(
+                        source,
+                        "has role_arn but neither source_profile nor credential_source",
+                    ));
+                }
+            }
+        }
+    }
+
+    fn context(&self) -> CallContext {
+        CallContext {
+            region: self.region.clone(),
+            env: self.env.clone(),
+        }
+    }
+
+    fn role(
+        &self,
+        name: &str,
+        profile: &Properties,
+        role_arn: &str,
+    ) -> Result<AssumeRoleSpec, CredentialsError> {
+        let duration_seconds = match nonempty(profile, "duration_seconds") {
+            None => None,
+            Some(text) => Some(text.trim().parse::<i32>().map_err(|_| {
+                CredentialsError::failed(
+                    format!("profile `{name}`"),
+                    "duration_seconds is not a whole number of seconds",
+                )
+            })?),
+        };
+        Ok(AssumeRoleSpec {
+            role_arn: role_arn.to_owned(),
+            session_name: nonempty(profile, "role_session_name").map(str::to_owned),
+            external_id: nonempty(profile, "external_id").map(str::to_owned),
+            duration_seconds,
+            profile: name.to_owned(),
+            context: self.context(),
+        })
+    }
+
+    /// The base of a profile without `role_arn`.
+    fn base(
+        &self,
+        name: &str,
+        profile: &Properties,
+        keys: Option<Credentials>,
+    ) -> Result<Base, CredentialsError> {
+        let source = format!("profile `{name}`");
+        if let Some(credentials) = keys {
+            return Ok(Base::Static(credentials));
+        }
+        if profile.contains_key("web_identity_token_file") {
             return Err(CredentialsError::failed(
                 source,
-                format!(
-                    "uses {}, which this runtime does not support yet (only static keys and \
-                     credential_process)",
-                    unsupported.join(", ")
-                ),
+                "has web_identity_token_file but no role_arn",
             ));
         }
-        if let Some(command) = present("credential_process") {
-            let mut process = ProcessProvider::new(command.clone())
+        if profile.contains_key("sso_session") || profile.contains_key("sso_start_url") {
+            return self.sso(name, profile).map(Base::Sso);
+        }
+        if let Some(command) = nonempty(profile, "credential_process") {
+            let mut process = ProcessProvider::new(command.to_owned())
                 .with_env(self.env.clone())
                 .source_name(format!("{source}: credential_process"));
             if let Some(timeout) = self.process_timeout {
                 process = process.timeout(timeout);
             }
-            return Ok(Plan::Process(process));
+            return Ok(Base::Process(process));
         }
-        let missing = match (id, secret) {
+        let missing = match (
+            nonempty(profile, "aws_access_key_id"),
+            nonempty(profile, "aws_secret_access_key"),
+        ) {
             (None, None) => "aws_access_key_id and aws_secret_access_key",
             (None, _) => "aws_access_key_id",
             _ => "aws_secret_access_key",
         };
         Err(CredentialsError::new(
             source,
-            format!("has no {missing} (in {})", files.describe()),
+            format!(
+                "has no {missing} (nor credential_process, role_arn or SSO settings) in {}",
+                self.files.describe()
+            ),
         ))
     }
-}
 
-impl ProvideCredentials for ProfileProvider {
-    fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
-        match self.plan() {
-            Ok(Plan::Static(credentials)) => Box::pin(std::future::ready(Ok(credentials))),
-            Ok(Plan::Process(process)) => Box::pin(async move { process.load_async().await }),
-            Err(e) => Box::pin(std::future::ready(Err(e))),
-        }
-    }
-}
-
-/// The active profile's name: `AWS_PROFILE`, else `default`.
-pub(super) fn profile_name(env: &Env) -> String {
-    env.get("AWS_PROFILE")
-        .unwrap_or_else(|| "default".to_owned())
-}
-
-/// Properties of one profile: lowercase keys to values.
-type Properties = BTreeMap<String, String>;
-
-/// The two shared files, parsed; missing files are empty.
-pub(super) struct ProfileFiles {
-    config: Option<(PathBuf, Result<Vec<Section>, String>)>,
-    credentials: Option<(PathBuf, Result<Vec<Section>, String>)>,
-}
-
-impl ProfileFiles {
-    pub(super) fn load(env: &Env) -> Self {
-        let read = |path: Option<PathBuf>| {
-            path.map(|path| {
-                let parsed = read_file(&path).map(|text| parse_ini(&text));
-                (path, parsed)
-            })
+    fn sso(&self, name: &str, profile: &Properties) -> Result<SsoSpec, CredentialsError> {
+        let source = format!("profile `{name}`");
+        let session_name = nonempty(profile, "sso_session");
+        let session = match session_name {
+            None => None,
+            Some(session) => Some(self.files.section("sso-session", session).ok_or_else(|| {
+                CredentialsError::failed(
+                    source.clone(),
+                    format!("names sso_session `{session}`, which has no [sso-session {session}] section"),
+                )
+            })?),
         };
-        ProfileFiles {
-            config: read(env.aws_file("AWS_CONFIG_FILE", "config")),
-            credentials: read(env.aws_file("AWS_SHARED_CREDENTIALS_FILE", "credentials")),
-        }
-    }
-
-    /// The profile's merged properties, or `None` if neither file has it.
-    pub(super) fn profile(&self, name: &str) -> Option<Properties> {
-        let mut found = false;
-        let mut properties = Properties::new();
-        if let Some((_, Ok(sections))) = &self.config {
-            // In the config file a profile is `[profile name]`; `default` may also be
-            // `[default]`, which `[profile default]` overrides.
-            let plain_default = name == "default";
-            for pass in [true, false] {
-                for section in sections {
-                    let matches = if pass {
-                        plain_default && section.name == "default"
-                    } else {
-                        section.profile_name() == Some(name)
-                    };
-                    if matches {
-                        found = true;
-                        properties.extend(section.properties.clone());
+        let mut missing = Vec::new();
+        let mut setting =
+            |key: &'static str, in_session: bool| -> Result<String, CredentialsError> {
+                let own = nonempty(profile, key);
+                let shared = session
+                    .as_ref()
+                    .filter(|_| in_session)
+                    .and_then(|s| nonempty(s, key));
+                match (own, shared) {
+                    (Some(a), Some(b)) if a != b => Err(CredentialsError::failed(
+                        source.clone(),
+                        format!("its {key} differs from its sso-session's"),
+                    )),
+                    (Some(v), _) | (None, Some(v)) => Ok(v.to_owned()),
+                    (None, None) => {
+                        missing.push(key);
+                        Ok(String::new())
                     }
                 }
-            }
+            };
+        let start_url = setting("sso_start_url", true)?;
+        let sso_region = setting("sso_region", true)?;
+        let account_id = setting("sso_account_id", false)?;
+        let role_name = setting("sso_role_name", false)?;
+        if !missing.is_empty() {
+            return Err(CredentialsError::failed(
+                source,
+                format!("is an SSO profile without {}", missing.join(", ")),
+            ));
         }
-        if let Some((_, Ok(sections))) = &self.credentials {
-            // In the credentials file a profile is `[name]`.
-            for section in sections.iter().filter(|s| s.name == name) {
-                found = true;
-                properties.extend(section.properties.clone());
-            }
-        }
-        found.then_some(properties)
-    }
-
-    fn describe(&self) -> String {
-        let one = |file: &Option<(PathBuf, Result<Vec<Section>, String>)>, what: &str| match file {
-            None => format!("{what} file (no home directory to find it)"),
-            Some((path, Ok(_))) => path.display().to_string(),
-            Some((path, Err(reason))) => format!("{} ({reason})", path.display()),
-        };
-        format!(
-            "{} and {}",
-            one(&self.credentials, "credentials"),
-            one(&self.config, "config")
-        )
+        Ok(SsoSpec {
+            start_url,
+            sso_region,
+            account_id,
+            role_name,
+            session_name: session_name.map(str::to_owned),
+            profile: name.to_owned(),
+            env: self.env.clone(),
+        })
     }
 }
 
-fn read_file(path: &Path) -> Result<String, String> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err("not found".to_owned()),
-        Err(e) => Err(format!("unreadable: {}", e.kind())),
-    }
+fn plan(base: Base, mut roles: Vec<AssumeRoleSpec>) -> Plan {
+    // Collected from the first profile outwards; assumed from the base inwards.
+    roles.reverse();
+    Plan { base, roles }
 }
 
-/// One `[section]` of a shared config file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Section {
-    /// The text between the brackets, trimmed.
-    name: String,
-    properties: Properties,
+fn nonempty<'p>(profile: &'p Properties, key: &str) -> Option<&'p str> {
+    profile.get(key).map(|v| v.trim()).filter(|v| !v.is_empty())
 }
 
-impl Section {
-    /// `name` for a config-file section `[profile name]`.
-    fn profile_name(&self) -> Option<&str> {
-        let rest = self.name.strip_prefix("profile")?;
-        if !rest.starts_with([' ', '\t']) {
-            return None;
-        }
-        Some(rest.trim())
-    }
+/// The profile's static keys, if it has both.
+fn static_keys(profile: &Properties) -> Option<Credentials> {
+    let id = nonempty(profile, "aws_access_key_id")?;
+    let secret = nonempty(profile, "aws_secret_access_key")?;
+    let token = nonempty(profile, "aws_session_token")
+        .or_else(|| nonempty(profile, "aws_security_token"))
+        .map(str::to_owned);
+    let credentials = Credentials::new(id, secret, token);
+    Some(match nonempty(profile, "aws_account_id") {
+        Some(account) => credentials.with_account_id(account),
+        None => credentials,
+    })
 }
 
-/// Parses the AWS shared config/credentials format: `[section]` lines, `key = value`
-/// properties (keys compared case-insensitively, stored lowercase), full-line comments
-/// starting with `#` or `;`, and inline comments (` #`/` ;`) after a value. An indented line
-/// continues the previous property (AWS's nested sub-properties); it is appended to the value
-/// on a new line and never read as a property of its own. Malformed lines are skipped.
-fn parse_ini(text: &str) -> Vec<Section> {
-    let mut sections: Vec<Section> = Vec::new();
-    let mut last_key: Option<String> = None;
-    for raw in text.lines() {
-        let line = raw.trim_end_matches('\r');
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with(['#', ';']) {
-            continue;
-        }
-        let indented = line.starts_with([' ', '\t']);
-        if indented {
-            if let (Some(key), Some(section)) = (&last_key, sections.last_mut())
-                && let Some(value) = section.properties.get_mut(key)
-            {
-                if !value.is_empty() {
-                    value.push('\n');
-                }
-                value.push_str(strip_inline_comment(trimmed));
-            }
-            continue;
-        }
-        if let Some(rest) = trimmed.strip_prefix('[') {
-            last_key = None;
-            match rest.split_once(']') {
-                Some((name, after)) => {
-                    let after = after.trim();
-                    if after.is_empty() || after.starts_with(['#', ';']) {
-                        sections.push(Section {
-                            name: name.trim().to_owned(),
-                            properties: Properties::new(),
-                        });
-                    } else {
-                        sections.push(Section::invalid());
-                    }
-                }
-                None => sections.push(Section::invalid()),
-            }
-            continue;
-        }
-        let Some((key, value)) = trimmed.split_once('=') else {
-            last_key = None;
-            continue;
-        };
-        let key = key.trim().to_ascii_lowercase();
-        if key.is_empty() {
-            last_key = None;
-            continue;
-        }
-        if let Some(section) = sections.last_mut() {
-            section
-                .properties
-                .insert(key.clone(), strip_inline_comment(value.trim()).to_owned());
-            last_key = Some(key);
-        }
-    }
-    sections.retain(|s| !s.name.is_empty());
-    sections
-}
-
-impl Section {
-    /// A placeholder for a malformed header: its properties are collected and then dropped.
-    fn invalid() -> Self {
-        Section {
-            name: String::new(),
-            properties: Properties::new(),
-        }
-    }
-}
-
-/// Cuts a value at a `#` or `;` that follows whitespace.
-fn strip_inline_comment(value: &str) -> &str {
-    let mut previous_is_space = false;
-    for (i, c) in value.char_indices() {
-        if previous_is_space && (c == '#' || c == ';') {
-            return value.get(..i).unwrap_or(value).trim_end();
-        }
-        previous_is_space = c == ' ' || c == '\t';
-    }
-    value
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn props(pairs: &[(&str, &str)]) -> Properties {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-
-    #[test]
-    fn ini_sections_comments_case_and_whitespace() {
-        let text = "top = ignored\n\
-                    # comment\n\
-                    ; another\n\
-                    [default]\n\
-                    AWS_Access_Key_ID = AK1   \r\n\
-                    region=us-west-2 # trailing comment\n\
-                    odd=a#b\n\
-                    [  profile   dev  ] ; comment\n\
-                    \tcontinuation without property\n\
-                    s3 =\n  max_concurrent_requests = 10\n  region = nested\n\
-                    output = json\n\
-                    not a property\n\
-                    = no key\n\
-                    [broken\n\
-                    aws_access_key_id = lost\n\
-                    [default]\n\
-                    region = eu-west-1\n";
-        let sections = parse_ini(text);
-        assert_eq!(
-            sections,
-            vec![
-                Section {
-                    name: "default".into(),
-                    properties: props(&[
-                        ("aws_access_key_id", "AK1"),
-                        ("region", "us-west-2"),
-                        ("odd", "a#b")
-                    ]),
-                },
-                Section {
-                    name: "profile   dev".into(),
-                    properties: props(&[
-                        ("s3", "max_concurrent_requests = 10\nregion = nested"),
-                        ("output", "json")
-                    ]),
-                },
-                Section {
-                    name: "default".into(),
-                    properties: props(&[("region", "eu-west-1")])
-                },
-            ]
-        );
-        assert_eq!(sections.get(1).and_then(Section::profile_name), Some("dev"));
-        assert_eq!(sections.first().and_then(Section::profile_name), None);
-        let profiledev = Section {
-            name: "profiledev".into(),
-            properties: Properties::new(),
-        };
-        assert_eq!(profiledev.profile_name(), None);
-    }
-
-    #[test]
-    fn inline_comments_need_preceding_whitespace() {
-        assert_eq!(strip_inline_comment("abc ;x"), "abc");
-        assert_eq!(strip_inline_comment("abc\t# x"), "abc");
-        assert_eq!(strip_inline_comment("a;b#c"), "a;b#c");
-        assert_eq!(strip_inline_comment(""), "");
+fn named_source(source: &str, name: &str) -> Result<Base, CredentialsError> {
+    match name {
+        "Environment" => Ok(Base::Environment),
+        "Ec2InstanceMetadata" => Ok(Base::Ec2InstanceMetadata),
+        "EcsContainer" => Ok(Base::EcsContainer),
+        other => Err(CredentialsError::failed(
+            source,
+            format!(
+                "credential_source `{other}` is not one of Environment, Ec2InstanceMetadata, \
+                 EcsContainer"
+            ),
+        )),
     }
 }

@@ -11,8 +11,9 @@
 //! Paths are the subset of JMESPath the Smithy rules engine allows: identifiers (`"quoted"`
 //! too), sub-expressions (`a.b.c`), list and object wildcard projections (`a[*].b`,
 //! `a.*.b`), multi-select lists (`a.[b, c]`), flattening (`a[]`) and the `keys(map)` function.
-//! Anything else is an [`EndpointError`] when the operation is called (the generator checks
-//! the paths against the model first, so a generated client never carries one).
+//! They are parsed and type-checked against the model by the generator
+//! (`anvil-codegen`'s `ir/endpoint_params.rs`), which embeds each as a static [`PathExpr`]
+//! tree: the runtime only evaluates trees, so it has no path syntax to refuse.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -55,8 +56,9 @@ pub struct OperationParams {
     pub context: &'static [(&'static str, &'static str)],
     /// `smithy.rules#staticContextParams`: fixed values.
     pub static_params: &'static [(&'static str, StaticParam)],
-    /// `smithy.rules#operationContextParams`: a path into the input (`Delete.Objects[*].Key`).
-    pub operation: &'static [(&'static str, &'static str)],
+    /// `smithy.rules#operationContextParams`: a path into the input (`Delete.Objects[*].Key`),
+    /// as the generator parsed it.
+    pub operation: &'static [(&'static str, PathExpr)],
 }
 
 impl OperationParams {
@@ -78,39 +80,40 @@ impl OperationParams {
     /// parameters and built-ins). An unset member or a path that selects nothing leaves the
     /// parameter as it was.
     ///
-    /// Errors: a path outside the supported subset, or a `@required` context member that is
-    /// empty or only whitespace (clients must not send such a request).
+    /// Errors: a `@required` context member that is empty or only whitespace (clients must
+    /// not send such a request).
     pub fn bind(
         &self,
         input_schema: &'static Schema,
         input: &dyn SerializeStruct,
         params: &mut Params,
     ) -> Result<(), EndpointError> {
-        if self.context.is_empty() && self.operation.is_empty() {
-            for (name, value) in self.static_params {
-                params.set(name, value.to_value());
+        if !self.context.is_empty() || !self.operation.is_empty() {
+            let mut names: BTreeSet<&str> = self.context.iter().map(|(_, m)| *m).collect();
+            for (_, expr) in self.operation {
+                expr.identifiers(&mut names);
             }
-            return Ok(());
-        }
-        let mut paths = Vec::with_capacity(self.operation.len());
-        for (param, text) in self.operation {
-            let expr = parse(text).map_err(|e| {
-                EndpointError::new(format!(
-                    "the operationContextParams path of `{param}` ({text:?}) is not supported: {e}"
-                ))
-            })?;
-            paths.push((*param, expr));
-        }
-        let mut names: BTreeSet<&str> = self.context.iter().map(|(_, m)| *m).collect();
-        for (_, expr) in &paths {
-            expr.identifiers(&mut names);
-        }
-        let root = collect(input, &names);
-        for (param, expr) in &paths {
-            if let Some(v) = to_value(&expr.eval(&root)) {
-                params.set(param, v);
+            let root = collect(input, &names);
+            for (param, expr) in self.operation {
+                if let Some(v) = to_value(&expr.eval(&root)) {
+                    params.set(param, v);
+                }
             }
+            self.bind_context(input_schema, &root, params)?;
         }
+        for (name, value) in self.static_params {
+            params.set(name, value.to_value());
+        }
+        Ok(())
+    }
+
+    /// Sets the context members' parameters from `root` (what was collected of the input).
+    fn bind_context(
+        &self,
+        input_schema: &'static Schema,
+        root: &Tree,
+        params: &mut Params,
+    ) -> Result<(), EndpointError> {
         for (param, member) in self.context {
             let Some(value) = root.field(member).and_then(to_value) else {
                 continue;
@@ -125,9 +128,6 @@ impl OperationParams {
                 )));
             }
             params.set(param, value);
-        }
-        for (name, value) in self.static_params {
-            params.set(name, value.to_value());
         }
         Ok(())
     }
@@ -369,77 +369,76 @@ impl ShapeSerializer for Collector<'_> {
     }
 }
 
-/// A parsed path.
-#[derive(Clone, Debug, PartialEq)]
-enum Expr {
+/// A `smithy.rules#operationContextParams` path, parsed and type-checked by the generator
+/// and embedded in the operation's descriptor as a static tree (the runtime has no parser).
+///
+/// The variants are the JMESPath subset the Smithy rules engine allows; `Delete.Objects[*].Key`
+/// is `Project(&Sub(&Field("Delete"), &Field("Objects")), &Field("Key"))`. Evaluation follows
+/// JMESPath: a missing member selects nothing, and a projection leaves out the items its right
+/// side selects nothing from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathExpr {
     /// `@`: the current value (the right side of a projection with nothing after it).
     Identity,
-    Field(String),
-    /// `left.right`
-    Sub(Box<Expr>, Box<Expr>),
-    /// `left[*] right`, `left[] right` (with a flattened left): `right` over each item.
-    Project(Box<Expr>, Box<Expr>),
-    /// `left.* right`: `right` over each value of an object.
-    ValueProject(Box<Expr>, Box<Expr>),
-    /// `left[]`: one level of lists merged.
-    Flatten(Box<Expr>),
-    /// `[a, b]`
-    MultiList(Vec<Expr>),
-    /// `keys(x)`
-    Keys(Box<Expr>),
+    /// `name` (or `"name"`): a structure member or map entry.
+    Field(&'static str),
+    /// `left.right`: `right` over what `left` selects.
+    Sub(&'static PathExpr, &'static PathExpr),
+    /// `left[*] right` (and `left[] right`, with a flattened left): `right` over each item of
+    /// a list.
+    Project(&'static PathExpr, &'static PathExpr),
+    /// `left.* right`: `right` over each value of a map or structure.
+    ValueProject(&'static PathExpr, &'static PathExpr),
+    /// `left[]`: one level of nested lists merged.
+    Flatten(&'static PathExpr),
+    /// `[a, b]`: a list of what each expression selects.
+    MultiList(&'static [PathExpr]),
+    /// `keys(map)`: the keys of a map.
+    Keys(&'static PathExpr),
 }
 
-impl Expr {
+impl PathExpr {
     /// Adds every identifier the path reads.
-    fn identifiers<'e>(&'e self, out: &mut BTreeSet<&'e str>) {
-        match self {
-            Expr::Identity => {}
-            Expr::Field(name) => {
+    fn identifiers(&self, out: &mut BTreeSet<&'static str>) {
+        match *self {
+            PathExpr::Identity => {}
+            PathExpr::Field(name) => {
                 out.insert(name);
             }
-            Expr::Sub(a, b) | Expr::Project(a, b) | Expr::ValueProject(a, b) => {
+            PathExpr::Sub(a, b) | PathExpr::Project(a, b) | PathExpr::ValueProject(a, b) => {
                 a.identifiers(out);
                 b.identifiers(out);
             }
-            Expr::Flatten(a) | Expr::Keys(a) => a.identifiers(out),
-            Expr::MultiList(items) => items.iter().for_each(|i| i.identifiers(out)),
+            PathExpr::Flatten(a) | PathExpr::Keys(a) => a.identifiers(out),
+            PathExpr::MultiList(items) => items.iter().for_each(|i| i.identifiers(out)),
         }
     }
 
     fn eval(&self, v: &Tree) -> Tree {
-        match self {
-            Expr::Identity => v.clone(),
-            Expr::Field(name) => v.field(name).cloned().unwrap_or(Tree::Null),
-            Expr::Sub(a, b) => match a.eval(v) {
+        match *self {
+            PathExpr::Identity => v.clone(),
+            PathExpr::Field(name) => v.field(name).cloned().unwrap_or(Tree::Null),
+            PathExpr::Sub(a, b) => match a.eval(v) {
                 Tree::Null => Tree::Null,
                 left => b.eval(&left),
             },
-            Expr::Project(a, rhs) => match a.eval(v) {
+            PathExpr::Project(a, rhs) => match a.eval(v) {
                 Tree::List(items) => Tree::List(project(items.iter(), rhs)),
                 _ => Tree::Null,
             },
-            Expr::ValueProject(a, rhs) => match a.eval(v) {
+            PathExpr::ValueProject(a, rhs) => match a.eval(v) {
                 Tree::Object(entries) => Tree::List(project(entries.iter().map(|(_, v)| v), rhs)),
                 _ => Tree::Null,
             },
-            Expr::Flatten(a) => match a.eval(v) {
-                Tree::List(items) => {
-                    let mut out = Vec::with_capacity(items.len());
-                    for item in items {
-                        match item {
-                            Tree::List(inner) => out.extend(inner),
-                            other => out.push(other),
-                        }
-                    }
-                    Tree::List(out)
-                }
+            PathExpr::Flatten(a) => match a.eval(v) {
+                Tree::List(items) => Tree::List(flatten(items)),
                 _ => Tree::Null,
             },
-            Expr::MultiList(items) => match v {
+            PathExpr::MultiList(items) => match v {
                 Tree::Null => Tree::Null,
                 _ => Tree::List(items.iter().map(|e| e.eval(v)).collect()),
             },
-            Expr::Keys(a) => match a.eval(v) {
+            PathExpr::Keys(a) => match a.eval(v) {
                 Tree::Object(entries) => {
                     Tree::List(entries.into_iter().map(|(k, _)| Tree::Str(k)).collect())
                 }
@@ -450,312 +449,23 @@ impl Expr {
 }
 
 /// `rhs` over each item, nulls left out (JMESPath projection).
-fn project<'t>(items: impl Iterator<Item = &'t Tree>, rhs: &Expr) -> Vec<Tree> {
+fn project<'t>(items: impl Iterator<Item = &'t Tree>, rhs: &PathExpr) -> Vec<Tree> {
     items
         .map(|item| rhs.eval(item))
         .filter(|t| *t != Tree::Null)
         .collect()
 }
 
-#[derive(Clone, Debug, PartialEq)]
-enum Token {
-    Ident(String),
-    Dot,
-    Star,
-    /// `[*]`
-    ListStar,
-    /// `[]`
-    Flatten,
-    LBracket,
-    RBracket,
-    Comma,
-    LParen,
-    RParen,
-    End,
-}
-
-impl Token {
-    /// JMESPath binding powers (as in the reference implementation).
-    fn binding_power(&self) -> u8 {
-        match self {
-            Token::LBracket | Token::ListStar => 55,
-            Token::Dot => 40,
-            Token::Star => 20,
-            Token::Flatten => 9,
-            _ => 0,
+/// The items, each list among them replaced by its own items.
+fn flatten(items: Vec<Tree>) -> Vec<Tree> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Tree::List(inner) => out.extend(inner),
+            other => out.push(other),
         }
     }
-}
-
-/// Tokens with a binding power below this end a projection's right side.
-const PROJECTION_STOP: u8 = 10;
-/// Deeper nesting is refused (bounds recursion on hostile input).
-const MAX_DEPTH: usize = 32;
-/// Longer paths are refused.
-const MAX_LEN: usize = 1024;
-
-fn lex(text: &str) -> Result<Vec<Token>, String> {
-    if text.len() > MAX_LEN {
-        return Err(format!("longer than {MAX_LEN} bytes"));
-    }
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    let skip_ws = |i: &mut usize| {
-        while chars.get(*i).is_some_and(|c| c.is_whitespace()) {
-            *i += 1;
-        }
-    };
-    loop {
-        skip_ws(&mut i);
-        let Some(&c) = chars.get(i) else { break };
-        match c {
-            '.' => {
-                out.push(Token::Dot);
-                i += 1;
-            }
-            '*' => {
-                out.push(Token::Star);
-                i += 1;
-            }
-            ',' => {
-                out.push(Token::Comma);
-                i += 1;
-            }
-            '(' => {
-                out.push(Token::LParen);
-                i += 1;
-            }
-            ')' => {
-                out.push(Token::RParen);
-                i += 1;
-            }
-            ']' => {
-                out.push(Token::RBracket);
-                i += 1;
-            }
-            '[' => {
-                let mut j = i + 1;
-                skip_ws(&mut j);
-                match chars.get(j) {
-                    Some(']') => {
-                        out.push(Token::Flatten);
-                        i = j + 1;
-                    }
-                    Some('*') => {
-                        let mut k = j + 1;
-                        skip_ws(&mut k);
-                        if chars.get(k) == Some(&']') {
-                            out.push(Token::ListStar);
-                            i = k + 1;
-                        } else {
-                            return Err("`[*` must be followed by `]`".to_owned());
-                        }
-                    }
-                    _ => {
-                        out.push(Token::LBracket);
-                        i += 1;
-                    }
-                }
-            }
-            '"' => {
-                let mut s = String::new();
-                i += 1;
-                loop {
-                    match chars.get(i) {
-                        None => return Err("unterminated quoted identifier".to_owned()),
-                        Some('"') => {
-                            i += 1;
-                            break;
-                        }
-                        Some('\\') => {
-                            match chars.get(i + 1) {
-                                Some(e @ ('"' | '\\' | '/')) => s.push(*e),
-                                _ => {
-                                    return Err(
-                                        "unsupported escape in a quoted identifier".to_owned()
-                                    );
-                                }
-                            }
-                            i += 2;
-                        }
-                        Some(ch) => {
-                            s.push(*ch);
-                            i += 1;
-                        }
-                    }
-                }
-                out.push(Token::Ident(s));
-            }
-            c if c.is_ascii_alphabetic() || c == '_' => {
-                let start = i;
-                while chars
-                    .get(i)
-                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
-                {
-                    i += 1;
-                }
-                out.push(Token::Ident(chars[start..i].iter().collect()));
-            }
-            other => return Err(format!("unexpected character {other:?}")),
-        }
-    }
-    out.push(Token::End);
-    Ok(out)
-}
-
-struct Parser {
-    tokens: Vec<Token>,
-    pos: usize,
-    depth: usize,
-}
-
-/// Parses a path of the supported subset.
-fn parse(text: &str) -> Result<Expr, String> {
-    let mut p = Parser {
-        tokens: lex(text)?,
-        pos: 0,
-        depth: 0,
-    };
-    let e = p.expression(0)?;
-    match p.peek() {
-        Token::End => Ok(e),
-        t => Err(format!("unexpected {t:?} after the expression")),
-    }
-}
-
-impl Parser {
-    fn peek(&self) -> &Token {
-        self.tokens.get(self.pos).unwrap_or(&Token::End)
-    }
-
-    fn next(&mut self) -> Token {
-        let t = self.peek().clone();
-        self.pos += 1;
-        t
-    }
-
-    fn expect(&mut self, want: &Token) -> Result<(), String> {
-        match self.next() {
-            t if t == *want => Ok(()),
-            t => Err(format!("expected {want:?}, found {t:?}")),
-        }
-    }
-
-    fn expression(&mut self, bp: u8) -> Result<Expr, String> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err("nested too deeply".to_owned());
-        }
-        let mut left = self.nud()?;
-        while bp < self.peek().binding_power() {
-            left = self.led(left)?;
-        }
-        self.depth -= 1;
-        Ok(left)
-    }
-
-    fn nud(&mut self) -> Result<Expr, String> {
-        match self.next() {
-            Token::Ident(name) => {
-                if *self.peek() != Token::LParen {
-                    return Ok(Expr::Field(name));
-                }
-                self.next();
-                if name != "keys" {
-                    return Err(format!(
-                        "the function `{name}` is not supported (only `keys`)"
-                    ));
-                }
-                let arg = self.expression(0)?;
-                self.expect(&Token::RParen)?;
-                Ok(Expr::Keys(Box::new(arg)))
-            }
-            Token::Star => {
-                let rhs = self.projection_rhs(Token::Star.binding_power())?;
-                Ok(Expr::ValueProject(Box::new(Expr::Identity), Box::new(rhs)))
-            }
-            Token::ListStar => {
-                let rhs = self.projection_rhs(Token::Star.binding_power())?;
-                Ok(Expr::Project(Box::new(Expr::Identity), Box::new(rhs)))
-            }
-            Token::Flatten => {
-                let rhs = self.projection_rhs(Token::Flatten.binding_power())?;
-                Ok(Expr::Project(
-                    Box::new(Expr::Flatten(Box::new(Expr::Identity))),
-                    Box::new(rhs),
-                ))
-            }
-            Token::LBracket => self.multi_list(),
-            t => Err(format!("unexpected {t:?}")),
-        }
-    }
-
-    fn led(&mut self, left: Expr) -> Result<Expr, String> {
-        match self.next() {
-            Token::Dot => {
-                if *self.peek() == Token::Star {
-                    self.next();
-                    let rhs = self.projection_rhs(Token::Star.binding_power())?;
-                    return Ok(Expr::ValueProject(Box::new(left), Box::new(rhs)));
-                }
-                let right = self.dot_rhs(Token::Dot.binding_power())?;
-                Ok(Expr::Sub(Box::new(left), Box::new(right)))
-            }
-            Token::ListStar => {
-                let rhs = self.projection_rhs(Token::Star.binding_power())?;
-                Ok(Expr::Project(Box::new(left), Box::new(rhs)))
-            }
-            Token::Flatten => {
-                let rhs = self.projection_rhs(Token::Flatten.binding_power())?;
-                Ok(Expr::Project(
-                    Box::new(Expr::Flatten(Box::new(left))),
-                    Box::new(rhs),
-                ))
-            }
-            Token::LBracket => Err("indexes, slices and filters are not supported".to_owned()),
-            t => Err(format!("unexpected {t:?}")),
-        }
-    }
-
-    fn dot_rhs(&mut self, bp: u8) -> Result<Expr, String> {
-        match self.peek() {
-            Token::Ident(_) => self.expression(bp),
-            Token::LBracket => {
-                self.next();
-                self.multi_list()
-            }
-            t => Err(format!(
-                "expected an identifier or `[` after `.`, found {t:?}"
-            )),
-        }
-    }
-
-    fn projection_rhs(&mut self, bp: u8) -> Result<Expr, String> {
-        match self.peek() {
-            t if t.binding_power() < PROJECTION_STOP => Ok(Expr::Identity),
-            Token::LBracket | Token::ListStar => self.expression(bp),
-            Token::Dot => {
-                self.next();
-                self.dot_rhs(bp)
-            }
-            t => Err(format!("unexpected {t:?} in a projection")),
-        }
-    }
-
-    /// After `[`: `a, b, ...]`.
-    fn multi_list(&mut self) -> Result<Expr, String> {
-        let mut items = Vec::new();
-        loop {
-            items.push(self.expression(0)?);
-            match self.next() {
-                Token::Comma => continue,
-                Token::RBracket => break,
-                t => return Err(format!("expected `,` or `]`, found {t:?}")),
-            }
-        }
-        Ok(Expr::MultiList(items))
-    }
+    out
 }
 
 #[cfg(test)]
@@ -775,9 +485,18 @@ mod tests {
         )
     }
 
-    fn eval(path: &str, v: &Tree) -> Tree {
-        parse(path).unwrap().eval(v)
-    }
+    use PathExpr::{Field, Flatten, Identity, Keys, MultiList, Project, Sub, ValueProject};
+
+    /// `D.Objects[*].Key`, as the generator parses it (and so for the other paths).
+    const OBJECT_KEYS: PathExpr = Sub(&Field("D"), &Project(&Field("Objects"), &Field("Key")));
+    /// `Items[*].[Put.T, Delete.T]`
+    const PUT_AND_DELETE: PathExpr = Project(
+        &Field("Items"),
+        &MultiList(&[
+            Sub(&Field("Put"), &Field("T")),
+            Sub(&Field("Delete"), &Field("T")),
+        ]),
+    );
 
     #[test]
     fn fields_projections_keys_and_flattening() {
@@ -797,48 +516,155 @@ mod tests {
                 )]),
             ),
         ]);
-        assert_eq!(eval("D.Objects[*].Key", &root), Tree::List(vec![s("x")]));
-        assert_eq!(eval("keys(Map)", &root), Tree::List(vec![s("k1"), s("k2")]));
-        assert_eq!(eval("Map.*", &root), Tree::List(vec![s("v")]));
+        assert_eq!(OBJECT_KEYS.eval(&root), Tree::List(vec![s("x")]));
         assert_eq!(
-            eval("Items[*].[Put.T, Delete.T][]", &root),
+            Keys(&Field("Map")).eval(&root),
+            Tree::List(vec![s("k1"), s("k2")])
+        );
+        // `Map.*`
+        assert_eq!(
+            ValueProject(&Field("Map"), &Identity).eval(&root),
+            Tree::List(vec![s("v")])
+        );
+        // `Items[*].[Put.T, Delete.T][]`
+        assert_eq!(
+            Project(&Flatten(&PUT_AND_DELETE), &Identity).eval(&root),
             Tree::List(vec![s("a"), s("b")])
         );
         assert_eq!(
-            eval("Items[*].[Put.T, Delete.T]", &root),
+            PUT_AND_DELETE.eval(&root),
             Tree::List(vec![
                 Tree::List(vec![s("a"), Tree::Null]),
                 Tree::List(vec![Tree::Null, s("b")]),
                 Tree::List(vec![Tree::Null, Tree::Null]),
             ])
         );
-        assert_eq!(eval("Items[*].Put.T", &root), Tree::List(vec![s("a")]));
-        assert_eq!(eval("\"D\".Objects[].Key", &root), Tree::List(vec![s("x")]));
-        assert_eq!(eval("Missing.Key", &root), Tree::Null);
-        assert_eq!(eval("D[*]", &root), Tree::Null);
+        // `Items[*].Put.T`
+        assert_eq!(
+            Project(&Field("Items"), &Sub(&Field("Put"), &Field("T"))).eval(&root),
+            Tree::List(vec![s("a")])
+        );
+        // `"D".Objects[].Key`
+        assert_eq!(
+            Project(
+                &Flatten(&Sub(&Field("D"), &Field("Objects"))),
+                &Field("Key")
+            )
+            .eval(&root),
+            Tree::List(vec![s("x")])
+        );
+        // `Missing.Key`, `D[*]`
+        assert_eq!(
+            Sub(&Field("Missing"), &Field("Key")).eval(&root),
+            Tree::Null
+        );
+        assert_eq!(Project(&Field("D"), &Identity).eval(&root), Tree::Null);
     }
 
     #[test]
-    fn unsupported_or_malformed_paths_are_errors() {
-        for bad in [
-            "",
-            "a.",
-            "a[0]",
-            "a[?b]",
-            "length(a)",
-            "a | b",
-            "a[*",
-            "\"a",
-            "keys(a",
-            "[a, b",
-            ".a",
-            "a..b",
-            "a.1",
-        ] {
-            assert!(parse(bad).is_err(), "{bad:?}");
+    fn identifiers_are_every_field_a_path_reads() {
+        let mut names = BTreeSet::new();
+        Project(&Flatten(&PUT_AND_DELETE), &Identity).identifiers(&mut names);
+        OBJECT_KEYS.identifiers(&mut names);
+        let names: Vec<&str> = names.into_iter().collect();
+        assert_eq!(
+            names,
+            ["D", "Delete", "Items", "Key", "Objects", "Put", "T"]
+        );
+    }
+
+    #[test]
+    fn values_are_strings_booleans_and_lists_of_strings() {
+        assert_eq!(to_value(&s("a")), Some(Value::String("a".to_owned())));
+        assert_eq!(to_value(&Tree::Bool(true)), Some(Value::Bool(true)));
+        assert_eq!(
+            to_value(&Tree::List(vec![s("a"), Tree::Null, Tree::Bool(false)])),
+            Some(Value::StringArray(vec!["a".to_owned()]))
+        );
+        assert_eq!(to_value(&Tree::Null), None);
+        assert_eq!(to_value(&obj(&[])), None);
+    }
+
+    mod binding {
+        use std::collections::BTreeMap;
+
+        use super::super::*;
+        use crate::codec::SerializeShape;
+        use crate::schema::prelude;
+
+        static STRINGS: Schema = Schema::list(
+            "t#Strings",
+            "Strings",
+            &[Member::new("member", 0, &prelude::STRING)],
+        );
+        static ITEMS: Schema = Schema::map(
+            "t#Items",
+            "Items",
+            &[
+                Member::new("key", 0, &prelude::STRING),
+                Member::new("value", 1, &STRINGS),
+            ],
+        );
+        static MEMBERS: [Member; 2] = [
+            Member::new("TableName", 0, &prelude::STRING).required(),
+            Member::new("Items", 1, &ITEMS),
+        ];
+        static INPUT: Schema = Schema::structure("t#Input", "Input", &MEMBERS);
+
+        struct Input(&'static str, BTreeMap<String, Vec<String>>);
+
+        impl SerializeStruct for Input {
+            fn serialize_members(&self, s: &mut dyn ShapeSerializer) {
+                s.write_string(&MEMBERS[0], self.0);
+                self.1.serialize(s, &MEMBERS[1]);
+            }
         }
-        assert!(parse(&"[".repeat(100)).is_err());
-        assert!(parse(&"a.".repeat(600)).is_err());
+
+        /// `keys(Items)` and `Items.*[]`.
+        const PARAMS: OperationParams = OperationParams {
+            context: &[("Table", "TableName")],
+            static_params: &[("Static", StaticParam::Bool(true))],
+            operation: &[
+                ("Keys", PathExpr::Keys(&PathExpr::Field("Items"))),
+                (
+                    "Values",
+                    PathExpr::Project(
+                        &PathExpr::Flatten(&PathExpr::ValueProject(
+                            &PathExpr::Field("Items"),
+                            &PathExpr::Identity,
+                        )),
+                        &PathExpr::Identity,
+                    ),
+                ),
+            ],
+        };
+
+        fn bind(input: &Input) -> Result<Params, EndpointError> {
+            let mut params = Params::new();
+            PARAMS.bind(&INPUT, input, &mut params)?;
+            Ok(params)
+        }
+
+        #[test]
+        fn members_paths_and_static_values_are_bound() {
+            let items = BTreeMap::from([
+                ("k1".to_owned(), vec!["a".to_owned(), "b".to_owned()]),
+                ("k2".to_owned(), vec!["c".to_owned()]),
+            ]);
+            let params = bind(&Input("t1", items)).unwrap();
+            let strings =
+                |v: &[&str]| Value::StringArray(v.iter().map(|s| (*s).to_owned()).collect());
+            assert_eq!(params.get("Table"), Some(&Value::String("t1".to_owned())));
+            assert_eq!(params.get("Keys"), Some(&strings(&["k1", "k2"])));
+            assert_eq!(params.get("Values"), Some(&strings(&["a", "b", "c"])));
+            assert_eq!(params.get("Static"), Some(&Value::Bool(true)));
+        }
+
+        #[test]
+        fn a_blank_required_member_is_refused() {
+            let err = bind(&Input("  ", BTreeMap::new())).unwrap_err();
+            assert!(err.message().contains("must not be empty"), "{err:?}");
+        }
     }
 
     #[test]

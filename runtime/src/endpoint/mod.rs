@@ -30,7 +30,7 @@ mod rules;
 pub mod url;
 
 pub use auth::AuthScheme;
-pub use context::{AccountIdEndpointMode, OperationParams, StaticParam};
+pub use context::{AccountIdEndpointMode, OperationParams, PathExpr, StaticParam};
 
 /// A parsed endpoint rule set, ready to resolve endpoints. Parse once per client; `resolve`
 /// only reads it, so it can be shared between threads.

@@ -64,6 +64,7 @@ impl Operation {
                 retryable_errors: &[],
                 throttling_errors: &[],
                 request_compression: &[],
+                unsigned: false,
             },
             input,
             output,
@@ -105,6 +106,12 @@ impl Operation {
         self
     }
 
+    /// `@auth([])`: sent unsigned.
+    pub const fn unsigned(mut self) -> Operation {
+        self.meta.unsigned = true;
+        self
+    }
+
     /// `@httpChecksumRequired`.
     pub const fn checksum_required(mut self) -> Operation {
         self.checksum_required = true;
@@ -136,10 +143,10 @@ impl Operation {
     }
 
     /// `smithy.rules#operationContextParams`: (endpoint parameter, path into the input)
-    /// pairs, the path in the JMESPath subset of [`crate::endpoint::context`].
+    /// pairs, each path parsed by the generator ([`crate::endpoint::PathExpr`]).
     pub const fn operation_context_params(
         mut self,
-        params: &'static [(&'static str, &'static str)],
+        params: &'static [(&'static str, crate::endpoint::PathExpr)],
     ) -> Operation {
         self.endpoint_params.operation = params;
         self
@@ -241,6 +248,17 @@ pub trait Protocol: Sync + std::fmt::Debug {
     /// CompleteMultipartUpload fail that way after the status is sent).
     fn is_error(&self, _op: &Operation, response: &HttpResponse) -> bool {
         !response.is_success()
+    }
+
+    /// The session credentials of an S3 Express `CreateSession` answer (restXml, S3's
+    /// protocol, only; `None` elsewhere). Behind the protocol so that clients of other
+    /// protocols do not link the XML reader. The error names the status and S3's error code,
+    /// never a credential.
+    fn express_session(
+        &self,
+        _response: &HttpResponse,
+    ) -> Option<Result<crate::credentials::Credentials, String>> {
+        None
     }
 
     /// Reads a success response: `read` is given a deserializer over the output.

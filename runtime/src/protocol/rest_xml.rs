@@ -16,7 +16,7 @@ use std::cell::{Cell, RefCell};
 
 use http::Method;
 
-use super::aws_query::{child_text, error_element, unreadable};
+use super::aws_query::{child_text, error_element, parse_body, unreadable};
 use super::http_binding::{
     Bindings, Payload, Router, build_uri, default_content_type, is_body_member, read_bound_members,
     set_content_md5,
@@ -25,10 +25,11 @@ use super::{Operation, ParsedError, Protocol};
 use crate::blob::Blob;
 use crate::codec::xml::{self, Element, XmlDeserializer, XmlSerializer};
 use crate::codec::{DeError, MemberReader, SerializeStruct, ShapeDeserializer, ShapeSerializer};
+use crate::credentials::Credentials;
 use crate::error::{ConstructionError, ErrorMetadata, ResponseError};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::schema::{HttpBinding, Member, Schema, XmlNamespace};
-use crate::{ServiceMeta, binding, json};
+use crate::{DateTime, ServiceMeta, TimestampFormat, binding, json};
 
 /// The shape id of restXml.
 pub const ID: &str = "aws.protocols#restXml";
@@ -178,6 +179,10 @@ impl Protocol for RestXml {
         !response.is_success() || (response.status == 200 && is_error_document(op, &response.body))
     }
 
+    fn express_session(&self, response: &HttpResponse) -> Option<Result<Credentials, String>> {
+        Some(session_from(response))
+    }
+
     fn deserialize_output(
         &self,
         op: &Operation,
@@ -236,6 +241,42 @@ impl Protocol for RestXml {
             error: true,
         })
     }
+}
+
+/// The session credentials of an S3 Express `CreateSession` answer; the error names the status and
+/// S3's error code, never a credential.
+pub(crate) fn session_from(response: &HttpResponse) -> Result<Credentials, String> {
+    let root = parse_body(response);
+    if !response.is_success() {
+        let code = root
+            .as_ref()
+            .ok()
+            .and_then(error_element)
+            .and_then(|e| child_text(e, "Code"))
+            .unwrap_or_else(|| "no error code".to_owned());
+        return Err(format!("failed: HTTP {} ({code})", response.status));
+    }
+    let root = root.map_err(|_| "answered with a body that is not XML".to_owned())?;
+    let credentials =
+        child(&root, "Credentials").ok_or_else(|| "answered without Credentials".to_owned())?;
+    let field = |name: &str| {
+        child_text(credentials, name).ok_or_else(|| format!("answered without {name}"))
+    };
+    let expiration = field("Expiration")?;
+    let expires_at = DateTime::parse(TimestampFormat::DateTime, expiration.trim())
+        .ok()
+        .and_then(|t| t.to_system_time())
+        .ok_or_else(|| "answered with an Expiration that is not a timestamp".to_owned())?;
+    Ok(Credentials::new(
+        field("AccessKeyId")?,
+        field("SecretAccessKey")?,
+        Some(field("SessionToken")?),
+    )
+    .with_expires_at(Some(expires_at)))
+}
+
+fn child<'e>(parent: &'e Element, name: &str) -> Option<&'e Element> {
+    parent.child_elements().find(|e| e.local_name() == name)
 }
 
 /// Whether a 200 body is an `<Error>` document (and the output is not itself named `Error`).
@@ -333,6 +374,36 @@ impl ShapeDeserializer for PayloadDeserializer<'_> {
 mod tests {
     use super::*;
     use crate::schema::prelude;
+
+    #[test]
+    fn session_answers_and_errors() {
+        let ok = HttpResponse::new(
+            200,
+            "<CreateSessionResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Credentials>\
+             <SessionToken>TOKEN</SessionToken><SecretAccessKey>SECRET</SecretAccessKey>\
+             <AccessKeyId>ASIA1</AccessKeyId><Expiration>2099-01-01T00:05:00Z</Expiration>\
+             </Credentials></CreateSessionResult>",
+        );
+        let c = session_from(&ok).expect("credentials");
+        assert_eq!(c.access_key_id(), "ASIA1");
+        assert_eq!(c.secret_access_key(), "SECRET");
+        assert_eq!(c.session_token(), Some("TOKEN"));
+        assert!(c.expires_at().is_some());
+        let denied = HttpResponse::new(
+            403,
+            "<Error><Code>AccessDenied</Code><Message>no SECRET here</Message></Error>",
+        );
+        let err = session_from(&denied).expect_err("denied");
+        assert_eq!(err, "failed: HTTP 403 (AccessDenied)");
+        for body in [
+            "not xml",
+            "<CreateSessionResult/>",
+            "<CreateSessionResult><Credentials><AccessKeyId>A</AccessKeyId></Credentials></CreateSessionResult>",
+        ] {
+            let err = session_from(&HttpResponse::new(200, body)).expect_err(body);
+            assert!(err.starts_with("answered"), "{body}: {err}");
+        }
+    }
 
     static OUT: Schema = Schema::structure(
         "com.amazonaws.s3#CopyObjectOutput",

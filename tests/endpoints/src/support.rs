@@ -59,7 +59,8 @@ pub enum Failure {
     Endpoint(String),
     /// The client's protocol is not in the runtime yet.
     NoProtocol(String),
-    /// The endpoint needs a signing scheme the runtime lacks (SigV4a).
+    /// The endpoint needs a signing scheme the runtime does not sign (SigV4a without the
+    /// runtime's `sigv4a` feature, which this crate enables).
     UnsupportedAuth(String),
     /// Anything else.
     Other(String),
@@ -78,13 +79,10 @@ pub enum Outcome {
 
 /// Reason of skips for services whose protocol the runtime does not speak yet.
 pub const NO_PROTOCOL: &str = "protocol not in runtime yet";
-/// Reason of skips for endpoints that accept only SigV4a.
-pub const SIGV4A: &str = "the endpoint accepts only SigV4a, which the runtime does not sign";
 /// Note on S3 Express endpoints.
-pub const S3_EXPRESS: &str = "sigv4-s3express: signed as plain SigV4 (S3 Express sessions are not implemented); the credential scope is checked";
-/// Note on endpoints preferring SigV4a with a SigV4 alternative.
-pub const SIGV4A_FALLBACK: &str =
-    "sigv4a preferred by the rules: signed with their SigV4 alternative, whose scope is checked";
+pub const S3_EXPRESS: &str = "sigv4-s3express: CreateSession to the bucket endpoint, then the operation signed with the session (key, scope and x-amz-s3session-token checked)";
+/// The replayed `CreateSession` answer for directory-bucket endpoints.
+pub const S3_EXPRESS_SESSION: &str = "<CreateSessionResult><Credentials><SessionToken>EXPRESS-TOKEN</SessionToken><SecretAccessKey>EXPRESS-SECRET</SecretAccessKey><AccessKeyId>ASIAEXPRESS</AccessKeyId><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials></CreateSessionResult>";
 
 /// Runs `future` to completion with a no-op waker: the recording transport and static
 /// credentials never wait.
@@ -104,7 +102,7 @@ pub fn failure<E>(error: Option<SdkError<E>>) -> Option<Failure> {
     Some(match error? {
         SdkError::Config(c) => match c.endpoint_error() {
             Some(e) => Failure::Endpoint(e.message().to_owned()),
-            None if c.to_string().contains("SigV4a is not implemented") => {
+            None if c.to_string().contains("`sigv4a` cargo feature") => {
                 Failure::UnsupportedAuth(c.to_string())
             }
             None => Failure::Other(c.to_string()),
@@ -179,18 +177,25 @@ pub fn check(
         }
         Expect::Endpoint(e) => e,
     };
-    let first = endpoint.auth.first();
-    let sigv4a_only = first.is_some() && endpoint.auth.iter().all(|a| a.name == "sigv4a");
-    if sigv4a_only && matches!(failure, Some(Failure::UnsupportedAuth(_))) {
-        return Outcome::Skipped(SIGV4A.to_owned());
-    }
+    let mut problems = Vec::new();
+    let express = endpoint
+        .auth
+        .first()
+        .is_some_and(|a| a.name == "sigv4-s3express");
+    let requests = if express {
+        match check_create_session(endpoint, requests, &mut problems) {
+            Some(rest) => rest,
+            None => return Outcome::Failed(problems.join("; ")),
+        }
+    } else {
+        requests
+    };
     let Some(request) = requests.first() else {
         return Outcome::Failed(format!(
             "expected the endpoint {}, but no request was sent: {failure:?}",
             endpoint.url
         ));
     };
-    let mut problems = Vec::new();
     let (want_origin, want_path) = split_url(endpoint.url);
     let want_origin = match want_origin.split_once("://") {
         Some((scheme, host)) => format!("{scheme}://{host_prefix}{host}"),
@@ -219,58 +224,172 @@ pub fn check(
             problems.push(format!("header {name}: {got:?}, expected {values:?}"));
         }
     }
-    // The scheme the runtime signs with: the first SigV4 one (SigV4a is not implemented;
-    // S3 Express is signed as SigV4).
-    let signed = endpoint
-        .auth
-        .iter()
-        .find(|a| a.name == "sigv4" || a.name == "sigv4-s3express");
-    let mut note = None;
-    if let Some(scheme) = signed {
-        if scheme.name == "sigv4-s3express" {
-            note = Some(S3_EXPRESS);
-        } else if first.is_some_and(|f| f.name == "sigv4a") {
-            note = Some(SIGV4A_FALLBACK);
-        }
-        match (
-            credential_scope(request),
-            scheme.signing_region,
-            scheme.signing_name,
-        ) {
-            (Some(scope), Some(region), Some(name)) => {
-                let want = format!("{region}/{name}/aws4_request");
-                if scope != want {
-                    problems.push(format!("credential scope {scope:?}, expected {want:?}"));
-                }
-            }
-            (None, ..) => problems.push("the request is not signed with SigV4".to_owned()),
-            (Some(scope), region, name) => {
-                if let Some(name) = name
-                    && !scope.ends_with(&format!("/{name}/aws4_request"))
-                {
-                    problems.push(format!(
-                        "credential scope {scope:?}, expected service {name}"
-                    ));
-                }
-                if let Some(region) = region
-                    && !scope.starts_with(&format!("{region}/"))
-                {
-                    problems.push(format!(
-                        "credential scope {scope:?}, expected region {region}"
-                    ));
-                }
-            }
-        }
-    } else if !endpoint.auth.is_empty() {
-        problems.push(format!(
-            "the endpoint offers only {:?}, yet the request was sent",
-            endpoint.auth.iter().map(|a| a.name).collect::<Vec<_>>()
-        ));
-    }
+    let note = check_signature(endpoint, request, &mut problems);
     if problems.is_empty() {
         Outcome::Passed(note)
     } else {
         Outcome::Failed(problems.join("; "))
+    }
+}
+
+/// Checks the request's signature against the scheme the runtime signs with: the rules'
+/// first `sigv4`, `sigv4a` or `sigv4-s3express` (S3 Express is signed as SigV4). Returns
+/// the note for what is checked less than fully.
+fn check_signature(
+    endpoint: &Endpoint,
+    request: &HttpRequest,
+    problems: &mut Vec<String>,
+) -> Option<&'static str> {
+    let signed = endpoint
+        .auth
+        .iter()
+        .find(|a| matches!(a.name, "sigv4" | "sigv4a" | "sigv4-s3express"));
+    let Some(scheme) = signed else {
+        if !endpoint.auth.is_empty() {
+            problems.push(format!(
+                "the endpoint offers only {:?}, yet the request was sent",
+                endpoint.auth.iter().map(|a| a.name).collect::<Vec<_>>()
+            ));
+        }
+        return None;
+    };
+    if scheme.name == "sigv4a" {
+        check_sigv4a(scheme, request, problems);
+        return None;
+    }
+    check_sigv4_scope(scheme, request, problems);
+    if scheme.name == "sigv4-s3express" {
+        check_session_signed(request, problems);
+        return Some(S3_EXPRESS);
+    }
+    None
+}
+
+/// For a directory-bucket endpoint: the first request is `CreateSession` (`GET ...?session`
+/// at the endpoint, signed with the client's key for the scheme's scope); returns the rest.
+fn check_create_session<'r>(
+    endpoint: &Endpoint,
+    requests: &'r [HttpRequest],
+    problems: &mut Vec<String>,
+) -> Option<&'r [HttpRequest]> {
+    let Some((create, rest)) = requests.split_first() else {
+        problems.push(format!(
+            "expected CreateSession to {}, but no request was sent",
+            endpoint.url
+        ));
+        return None;
+    };
+    if create.method.as_str() != "GET" || !create.uri.ends_with("?session") {
+        problems.push(format!(
+            "the first request is {} {}, not CreateSession",
+            create.method, create.uri
+        ));
+        return None;
+    }
+    if let Some(scheme) = endpoint.auth.first() {
+        check_sigv4_scope(scheme, create, problems);
+    }
+    if key_of(create).is_none_or(|k| k == SESSION_KEY) {
+        problems.push("CreateSession is not signed with the client's key".to_owned());
+    }
+    Some(rest)
+}
+
+/// The session's access key id in [`S3_EXPRESS_SESSION`].
+const SESSION_KEY: &str = "ASIAEXPRESS";
+
+/// The access key id of a SigV4 `authorization` header.
+fn key_of(request: &HttpRequest) -> Option<&str> {
+    let auth = request.headers.get("authorization")?.to_str().ok()?;
+    auth.split("Credential=").nth(1)?.split('/').next()
+}
+
+/// An operation request to a directory bucket: signed with the session's key, its token in
+/// `x-amz-s3session-token` and none in `x-amz-security-token`.
+fn check_session_signed(request: &HttpRequest, problems: &mut Vec<String>) {
+    if key_of(request) != Some(SESSION_KEY) {
+        problems.push(format!(
+            "signed with {:?}, not the S3 Express session's key",
+            key_of(request)
+        ));
+    }
+    let token = request
+        .headers
+        .get("x-amz-s3session-token")
+        .and_then(|v| v.to_str().ok());
+    if token != Some("EXPRESS-TOKEN") {
+        problems.push(format!("x-amz-s3session-token is {token:?}"));
+    }
+    if request.headers.contains_key("x-amz-security-token") {
+        problems.push("x-amz-security-token is sent to S3 Express".to_owned());
+    }
+}
+
+/// A SigV4 credential scope: `<region>/<service>/aws4_request`.
+fn check_sigv4_scope(scheme: &Auth, request: &HttpRequest, problems: &mut Vec<String>) {
+    match (
+        credential_scope(request),
+        scheme.signing_region,
+        scheme.signing_name,
+    ) {
+        (Some(scope), Some(region), Some(name)) => {
+            let want = format!("{region}/{name}/aws4_request");
+            if scope != want {
+                problems.push(format!("credential scope {scope:?}, expected {want:?}"));
+            }
+        }
+        (None, ..) => problems.push("the request is not signed with SigV4".to_owned()),
+        (Some(scope), region, name) => {
+            if let Some(name) = name
+                && !scope.ends_with(&format!("/{name}/aws4_request"))
+            {
+                problems.push(format!(
+                    "credential scope {scope:?}, expected service {name}"
+                ));
+            }
+            if let Some(region) = region
+                && !scope.starts_with(&format!("{region}/"))
+            {
+                problems.push(format!(
+                    "credential scope {scope:?}, expected region {region}"
+                ));
+            }
+        }
+    }
+}
+
+/// A SigV4a signature: its algorithm, its scope `<service>/aws4_request` (no region) and
+/// the `x-amz-region-set` header, the `signingRegionSet` comma-joined (`*` by default).
+fn check_sigv4a(scheme: &Auth, request: &HttpRequest, problems: &mut Vec<String>) {
+    let auth = request
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !auth.starts_with("AWS4-ECDSA-P256-SHA256 Credential=") {
+        problems.push(format!("not signed with SigV4a: authorization {auth:?}"));
+        return;
+    }
+    // `<key>/<date>/<service>/aws4_request`
+    let scope = credential_scope(request).unwrap_or_default();
+    if let Some(name) = scheme.signing_name
+        && scope != format!("{name}/aws4_request")
+    {
+        problems.push(format!("SigV4a scope {scope:?}, expected service {name}"));
+    }
+    let want_set = if scheme.signing_region_set.is_empty() {
+        "*".to_owned()
+    } else {
+        scheme.signing_region_set.join(",")
+    };
+    let got_set = request
+        .headers
+        .get("x-amz-region-set")
+        .and_then(|v| v.to_str().ok());
+    if got_set != Some(want_set.as_str()) {
+        problems.push(format!(
+            "x-amz-region-set {got_set:?}, expected {want_set:?}"
+        ));
     }
 }
 
