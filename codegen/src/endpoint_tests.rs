@@ -15,10 +15,10 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::emit::{ident, prefixed};
-use crate::ir::{OperationIr, Selection, StructDef, TypeDef};
+use crate::ir::{OperationIr, StructDef, TypeDef};
 use crate::model::{Node, NodeValue};
 use crate::protocol_tests::Gen;
-use crate::{Config, Diagnostic, Error, Generated, GeneratedFile, ModelSource};
+use crate::{Config, Error, Generated, GeneratedFile, ModelSource};
 
 const ENDPOINT_TESTS: &str = "smithy.rules#endpointTests";
 
@@ -38,36 +38,19 @@ impl Config {
         sources: &[ModelSource<'_>],
         harness_path: &str,
     ) -> Result<Generated, Error> {
-        let sources: Vec<crate::model::Source<'_>> = sources
-            .iter()
-            .map(|s| crate::model::Source {
-                name: s.name,
-                text: s.text,
-            })
-            .collect();
-        let outcome = crate::model::load(&sources);
-        let mut diagnostics = outcome.diagnostics;
-        let Some(model) = outcome.model else {
-            return Err(Error { diagnostics });
-        };
-        let not_a_path = |p: &str| Error {
-            diagnostics: vec![Diagnostic::error(format!("`{p}` is not a Rust path"))],
-        };
-        let harness: TokenStream = harness_path.parse().map_err(|_| not_a_path(harness_path))?;
-        let rt: TokenStream = self
-            .runtime_path
-            .parse()
-            .map_err(|_| not_a_path(&self.runtime_path))?;
+        let mut run = self.harness_run(sources, harness_path)?;
         let mut files = Vec::new();
-        for shape in model.services() {
-            let id = shape.id.to_string();
-            if let Some(only) = &self.selection.services
-                && !only.iter().any(|s| *s == id || s == shape.id.name())
-            {
+        let services: Vec<_> = run
+            .model
+            .services()
+            .map(|s| (s.id.clone(), s.traits.clone()))
+            .collect();
+        for (shape_id, traits) in services {
+            let id = shape_id.to_string();
+            if !self.harness_selects(&id, shape_id.name()) {
                 continue;
             }
-            let cases: Vec<&Node> = shape
-                .traits
+            let cases: Vec<&Node> = traits
                 .get(ENDPOINT_TESTS)
                 .and_then(|t| t.get("testCases"))
                 .and_then(Node::as_array)
@@ -92,43 +75,19 @@ impl Config {
                     }
                 }
             }
-            let selection = Selection {
-                services: Some(vec![id.clone()]),
-                operations: Some(operations),
-            };
-            let (services, ir_diagnostics) = crate::ir::build(&model, &selection);
-            diagnostics.extend(ir_diagnostics);
-            if diagnostics.iter().any(Diagnostic::is_error) {
-                return Err(Error { diagnostics });
-            }
-            let Some(svc) = services.first() else {
+            let Some((svc, client)) = self.harness_client(&mut run, &id, operations)? else {
                 continue;
             };
-            let internal = |what: &str, e: String| Error {
-                diagnostics: vec![Diagnostic::error(format!(
-                    "internal error: the {what} generated for `{id}` does not parse: {e}"
-                ))],
-            };
-            let client = if self.pretty {
-                crate::emit::service_file(svc, &self.runtime_path)
-                    .map_err(|e| internal("client", e))?
-            } else {
-                crate::emit::service_module(svc, &self.runtime_path).to_string()
-            };
             let m = ident(&svc.module);
+            let harness = &run.harness;
             let generator = Gen {
-                model: &model,
-                svc,
-                rt: rt.clone(),
+                model: &run.model,
+                svc: &svc,
+                rt: run.rt.clone(),
                 svc_path: quote!(#harness::#m),
                 support: quote!(#harness::support),
             };
-            let tokens = file(&generator, &cases);
-            let tests = if self.pretty {
-                crate::emit::format_file(tokens).map_err(|e| internal("endpoint tests", e))?
-            } else {
-                tokens.to_string()
-            };
+            let tests = self.harness_format(file(&generator, &cases), "endpoint tests", &id)?;
             files.push(GeneratedFile {
                 name: format!("{}.rs", svc.module),
                 contents: client,
@@ -138,10 +97,10 @@ impl Config {
                 contents: tests,
             });
         }
-        diagnostics.retain(|d| !d.is_error());
+        run.diagnostics.retain(|d| !d.is_error());
         Ok(Generated {
             files,
-            warnings: diagnostics,
+            warnings: run.diagnostics,
         })
     }
 }

@@ -30,6 +30,8 @@ pub mod pattern;
 
 mod emit;
 mod endpoint_tests;
+mod example_tests;
+mod harness;
 mod protocol_tests;
 
 pub use diagnostic::{Diagnostic, Severity, Span};

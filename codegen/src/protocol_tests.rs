@@ -484,7 +484,12 @@ impl Gen<'_> {
 
     /// `types::S::builder().set_m(Some(..))..build()`; for inputs, an unset idempotency
     /// token is filled from the configuration as the fluent builder does.
-    fn struct_expr(&self, s: &StructDef, node: &Node, input: bool) -> Result<TokenStream, String> {
+    pub(crate) fn struct_expr(
+        &self,
+        s: &StructDef,
+        node: &Node,
+        input: bool,
+    ) -> Result<TokenStream, String> {
         let svc = &self.svc_path;
         let t = ident(&s.name);
         let entries = node

@@ -605,13 +605,18 @@ impl Loader {
         allowed: &[&str],
         what: &str,
     ) {
+        // A warning, as in Smithy's loader (`checkForAdditionalProperties`): the property is
+        // ignored.
         for e in entries {
             if !allowed.contains(&e.key.as_str()) {
                 self.push(
-                    Diagnostic::error(format!("unknown property `{}` in {what}", e.key))
-                        .at(&cx.span(e.key_pos))
-                        .shape(owner)
-                        .help(format!("valid properties are: {}", allowed.join(", "))),
+                    Diagnostic::warning(format!(
+                        "unknown property `{}` in {what} (ignored)",
+                        e.key
+                    ))
+                    .at(&cx.span(e.key_pos))
+                    .shape(owner)
+                    .help(format!("valid properties are: {}", allowed.join(", "))),
                 );
             }
         }
@@ -2861,25 +2866,36 @@ mod tests {
     }
 
     #[test]
-    fn unknown_properties_are_errors() {
+    fn unknown_properties_are_warnings_and_ignored() {
         let text = model(
             r#""ns#S": {"type": "structure", "membres": {}, "members": {"a": {"target": "smithy.api#String", "trait": {}}}}"#,
         );
         let out = load_one("p.json", &text);
-        expect_error(
-            &out,
-            "p.json",
-            pos_of(&text, "\"membres\"", 0),
-            Some("ns#S"),
-            "unknown property `membres`",
-        );
-        expect_error(
-            &out,
-            "p.json",
-            pos_of(&text, "\"trait\"", 0),
-            Some("ns#S$a"),
-            "unknown property `trait`",
-        );
+        let m = expect_clean(&out);
+        assert!(m.shape(&ShapeId::new("ns", "S")).is_some());
+        for (needle, shape, at) in [
+            (
+                "unknown property `membres`",
+                "ns#S",
+                pos_of(&text, "\"membres\"", 0),
+            ),
+            (
+                "unknown property `trait`",
+                "ns#S$a",
+                pos_of(&text, "\"trait\"", 0),
+            ),
+        ] {
+            assert!(
+                out.diagnostics
+                    .iter()
+                    .any(|d| d.severity == Severity::Warning
+                        && d.message.contains(needle)
+                        && d.shape.as_deref() == Some(shape)
+                        && d.span.as_ref().is_some_and(|s| (s.line, s.column) == at)),
+                "{needle}: {:#?}",
+                out.diagnostics
+            );
+        }
     }
 
     // ---- apply ------------------------------------------------------------------------------
