@@ -21,6 +21,7 @@ use crate::numbers::{BigDecimal, BigInteger};
 use crate::schema::Member;
 
 pub mod cbor;
+pub mod event_stream;
 pub mod json;
 pub mod query;
 pub mod xml;
