@@ -7,9 +7,10 @@
 //! Needs `python3` with `cbor2` (`python3 -m pip install cbor2`). Without them the test is
 //! skipped with a message, except under `CI=true`, where it fails.
 
+#[path = "support/python.rs"]
+mod python;
+
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 use anvil_runtime::codec::cbor::{CborDeserializer, to_cbor, validate};
 use anvil_runtime::codec::{
@@ -419,40 +420,11 @@ fn norm(e: &Everything) -> Value {
 /// Runs the oracle in `mode` with `input` on stdin; `None` (after saying why) when python3
 /// or cbor2 is missing and this is not CI.
 fn oracle(mode: &str, input: &str) -> Option<Value> {
-    let probe = Command::new("python3")
-        .args(["-c", "import cbor2"])
-        .stderr(Stdio::null())
-        .status();
-    if !probe.is_ok_and(|s| s.success()) {
-        let why = "python3 with the cbor2 package is not available (python3 -m pip install cbor2)";
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true: {why}"
-        );
-        // Straight to stderr: libtest would hide `eprintln!` output of a passing test.
-        let _ = writeln!(std::io::stderr(), "cbor_oracle skipped: {why}");
+    let why = "python3 with the cbor2 package is not available (python3 -m pip install cbor2)";
+    if !python::available("cbor_oracle", "import cbor2", why, true) {
         return None;
     }
-    let mut child = Command::new("python3")
-        .args(["-c", ORACLE, mode])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 starts");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "the oracle failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(serde_json::from_slice(&out.stdout).expect("the oracle prints JSON"))
+    Some(python::run_json(ORACLE, &[mode], input))
 }
 
 fn to_hex(bytes: &[u8]) -> String {

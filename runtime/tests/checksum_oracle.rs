@@ -9,10 +9,11 @@
 //! comparison is skipped with a message). Without `python3` the test is skipped with a
 //! message, except under `CI=true`, where it fails.
 
+#[path = "support/python.rs"]
+mod python;
+
 use std::collections::VecDeque;
-use std::io::Write;
 use std::pin::Pin;
-use std::process::{Command, Stdio};
 use std::task::{Context, Poll};
 
 use anvil_runtime::ByteStream;
@@ -106,28 +107,9 @@ else:
     print(json.dumps([chunked(c) for c in cases]))
 "#;
 
-/// Whether `python3` can run `probe`. When it cannot, says why and returns `false`, except
-/// under `CI=true` for a `required_in_ci` probe, which fails the test.
-fn available(probe: &str, why: &str, required_in_ci: bool) -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", probe])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            !required_in_ci || std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true: {why}"
-        );
-        // Straight to stderr: libtest would hide `eprintln!` output of a passing test.
-        let _ = writeln!(std::io::stderr(), "checksum_oracle skipped: {why}");
-    }
-    ok
-}
-
 fn python_ready() -> bool {
-    available(
+    python::available(
+        "checksum_oracle",
         "import base64, hashlib, io, json, zlib",
         "python3 is not available",
         true,
@@ -136,26 +118,7 @@ fn python_ready() -> bool {
 
 /// Runs the oracle in `mode` with `input` (JSON) on stdin.
 fn oracle(mode: &str, input: &Value) -> Value {
-    let mut child = Command::new("python3")
-        .args(["-c", ORACLE, mode])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 starts");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "the oracle failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("the oracle prints JSON")
+    python::run_json(ORACLE, &[mode], &input.to_string())
 }
 
 /// Deterministic pseudo-random numbers (splitmix64, fixed seed).
@@ -235,7 +198,8 @@ impl futures_core::Stream for Parts {
 #[test]
 fn unsigned_aws_chunked_agrees_with_botocore() {
     if !python_ready()
-        || !available(
+        || !python::available(
+            "checksum_oracle",
             "import botocore.httpchecksum",
             "botocore is not installed: the aws-chunked framing is not compared",
             false,

@@ -11,8 +11,8 @@
 //! Needs `python3` with botocore. Without them the test is skipped with a message, except
 //! under `CI=true`, where it fails.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+#[path = "support/python.rs"]
+mod python;
 
 use anvil_runtime::DateTime;
 use anvil_runtime::bytes::Bytes;
@@ -114,46 +114,17 @@ else:
 /// Whether `python3` can import botocore's event stream parser. When it cannot, says why and
 /// returns `false`, except under `CI=true`, which fails the test.
 fn botocore_ready() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import binascii, json, struct, botocore.eventstream"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        let why = "python3 with botocore is not available";
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true: {why}"
-        );
-        // Straight to stderr: libtest would hide `eprintln!` output of a passing test.
-        let _ = writeln!(std::io::stderr(), "event_stream_oracle skipped: {why}");
-    }
-    ok
+    python::available(
+        "event_stream_oracle",
+        "import binascii, json, struct, botocore.eventstream",
+        "python3 with botocore is not available",
+        true,
+    )
 }
 
 /// Runs the oracle in `mode` with `input` (JSON) on stdin.
 fn oracle(mode: &str, input: &Value) -> Value {
-    let mut child = Command::new("python3")
-        .args(["-c", ORACLE, mode])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 starts");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "the oracle failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("the oracle prints JSON")
+    python::run_json(ORACLE, &[mode], &input.to_string())
 }
 
 fn to_hex(bytes: &[u8]) -> String {

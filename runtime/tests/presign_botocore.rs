@@ -7,8 +7,10 @@
 //! Needs `python3` with `botocore` (`python3 -m pip install botocore`). Without them the test
 //! is skipped with a message, except under `CI=true`, where it fails.
 
+#[path = "support/python.rs"]
+mod python;
+
 use std::io::Write;
-use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anvil_runtime::credentials::Credentials;
@@ -218,41 +220,13 @@ fn credentials() -> Vec<Credentials> {
 /// Runs the oracle on `cases`; `None` (after saying why) when python3 or botocore is missing
 /// and this is not CI.
 fn oracle(cases: &Value) -> Option<Value> {
-    let probe = Command::new("python3")
-        .args(["-c", "import botocore.auth, botocore.awsrequest"])
-        .stderr(Stdio::null())
-        .status();
-    if !probe.is_ok_and(|s| s.success()) {
-        let why =
-            "python3 with the botocore package is not available (python3 -m pip install botocore)";
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true: {why}"
-        );
-        // Straight to stderr: libtest would hide `eprintln!` output of a passing test.
-        let _ = writeln!(std::io::stderr(), "presign_botocore skipped: {why}");
+    let why =
+        "python3 with the botocore package is not available (python3 -m pip install botocore)";
+    let probe = "import botocore.auth, botocore.awsrequest";
+    if !python::available("presign_botocore", probe, why, true) {
         return None;
     }
-    let mut child = Command::new("python3")
-        .args(["-c", ORACLE])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 starts");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(cases.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "the oracle failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(serde_json::from_slice(&out.stdout).expect("the oracle prints JSON"))
+    Some(python::run_json(ORACLE, &[], &cases.to_string()))
 }
 
 fn hex_value(b: u8) -> Option<u8> {

@@ -13,8 +13,9 @@
 //! Needs `python3` with `botocore` (installed with moto); without it the test says so and
 //! passes as skipped, except under `CI=true`.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+#[path = "../../../runtime/tests/support/python.rs"]
+mod python;
+
 use std::time::{Duration, UNIX_EPOCH};
 
 use anvil_official_clients::runtime::credentials::Credentials;
@@ -210,39 +211,12 @@ fn unsigned(url: &str) -> String {
 }
 
 fn oracle(input: &serde_json::Value) -> Option<serde_json::Value> {
-    let probe = Command::new("python3")
-        .args(["-c", "import botocore.auth, botocore.session"])
-        .stderr(Stdio::null())
-        .status();
-    if !probe.is_ok_and(|s| s.success()) {
-        let why = "python3 with botocore is not available (python3 -m pip install botocore)";
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true: {why}"
-        );
-        println!("presign_s3 skipped: {why}");
+    let why = "python3 with botocore is not available (python3 -m pip install botocore)";
+    let probe = "import botocore.auth, botocore.session";
+    if !python::available("presign_s3", probe, why, true) {
         return None;
     }
-    let mut child = Command::new("python3")
-        .args(["-c", ORACLE])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.to_string().as_bytes())
-        .expect("the cases are written");
-    let out = child.wait_with_output().expect("the oracle runs");
-    assert!(
-        out.status.success(),
-        "the oracle failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(serde_json::from_slice(&out.stdout).expect("the oracle prints JSON"))
+    Some(python::run_json(ORACLE, &[], &input.to_string()))
 }
 
 #[tokio::test]

@@ -5,6 +5,9 @@
 //! session's credentials and carry `x-amz-s3session-token`, not `x-amz-security-token`; the
 //! session is reused until it is about to expire; `DisableS3ExpressSessionAuth` turns it off.
 
+#[path = "../../../runtime/tests/support/python.rs"]
+mod python;
+
 use anvil_official_clients::runtime::Config;
 use anvil_official_clients::runtime::credentials::Credentials;
 use anvil_official_clients::runtime::http::test::ReplayClient;
@@ -203,19 +206,9 @@ print(json.dumps({"authorization": request.headers["Authorization"]}))
 
 #[tokio::test(flavor = "current_thread")]
 async fn session_signatures_equal_botocores() {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let probe = Command::new("python3")
-        .args(["-c", "import botocore.auth; botocore.auth.S3ExpressAuth"])
-        .stderr(Stdio::null())
-        .status();
-    if !probe.is_ok_and(|s| s.success()) {
-        let why = "python3 with botocore (S3ExpressAuth) is not available";
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true: {why}"
-        );
-        println!("session_signatures_equal_botocores skipped: {why}");
+    let why = "python3 with botocore (S3ExpressAuth) is not available";
+    let probe = "import botocore.auth; botocore.auth.S3ExpressAuth";
+    if !python::available("session_signatures_equal_botocores", probe, why, true) {
         return;
     }
     let replay = ReplayClient::new(vec![session("2099-01-01T00:00:00Z"), object()]);
@@ -246,26 +239,7 @@ async fn session_signatures_equal_botocores() {
         "session_token": "session-token-1",
         "region": "us-east-1",
     });
-    let mut child = Command::new("python3")
-        .args(["-c", ORACLE])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(case.to_string().as_bytes())
-        .expect("the case is written");
-    let out = child.wait_with_output().expect("the oracle runs");
-    assert!(
-        out.status.success(),
-        "the oracle failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let theirs: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let theirs = python::run_json(ORACLE, &[], &case.to_string());
     assert_eq!(
         theirs["authorization"], ours,
         "S3 Express session signature"
