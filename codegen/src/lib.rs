@@ -30,6 +30,7 @@ pub mod pattern;
 
 mod emit;
 mod endpoint_tests;
+mod event_stream_tests;
 mod example_tests;
 mod harness;
 mod protocol_tests;

@@ -11,6 +11,9 @@
 //! the status, headers and body to the runtime's `protocol::read_output` / `read_error` with
 //! the operation's descriptor.
 //!
+//! The `smithy.test#eventStreamTests` cases are generated beside them, labelled
+//! `eventStream:<id>` (see [`crate::event_stream_tests`]).
+//!
 //! The generated code refers to `<harness>::<service module>` (the generated client) and
 //! `<harness>::support` (request checks, `block_on`, the `Case` type); see the
 //! `anvil-protocol-tests` crate.
@@ -27,7 +30,7 @@ const REQUEST_TESTS: &str = "smithy.test#httpRequestTests";
 const RESPONSE_TESTS: &str = "smithy.test#httpResponseTests";
 
 /// The idempotency token request cases expect when they do not set one.
-const FIXED_TOKEN: &str = "00000000-0000-4000-8000-000000000000";
+pub(crate) const FIXED_TOKEN: &str = "00000000-0000-4000-8000-000000000000";
 
 impl Config {
     /// Generates the protocol compliance tests of the selected services: one file
@@ -123,7 +126,7 @@ struct Case<'a> {
 }
 
 /// The client cases of `node` for `protocol`.
-fn cases_of<'n>(node: Option<&'n Node>, protocol: &str) -> Vec<&'n Node> {
+pub(crate) fn cases_of<'n>(node: Option<&'n Node>, protocol: &str) -> Vec<&'n Node> {
     node.and_then(Node::as_array)
         .unwrap_or_default()
         .iter()
@@ -134,11 +137,11 @@ fn cases_of<'n>(node: Option<&'n Node>, protocol: &str) -> Vec<&'n Node> {
         .collect()
 }
 
-fn str_of<'n>(node: &'n Node, key: &str) -> Option<&'n str> {
+pub(crate) fn str_of<'n>(node: &'n Node, key: &str) -> Option<&'n str> {
     node.get(key).and_then(Node::as_str)
 }
 
-fn strings_of(node: &Node, key: &str) -> Vec<String> {
+pub(crate) fn strings_of(node: &Node, key: &str) -> Vec<String> {
     node.get(key)
         .and_then(Node::as_array)
         .unwrap_or_default()
@@ -147,7 +150,7 @@ fn strings_of(node: &Node, key: &str) -> Vec<String> {
         .collect()
 }
 
-fn pairs_of(node: &Node, key: &str) -> Vec<(String, String)> {
+pub(crate) fn pairs_of(node: &Node, key: &str) -> Vec<(String, String)> {
     node.get(key)
         .and_then(Node::as_object)
         .unwrap_or_default()
@@ -238,24 +241,16 @@ impl Gen<'_> {
             let kind = if case.request { "request" } else { "response" };
             let fname = format_ident!("{}_{}_{}", kind, heck::AsSnakeCase(&case.id).to_string(), i);
             let label = format!("{kind}:{}", case.id);
-            let body = match if case.request {
+            let body = if case.request {
                 self.request_case(case)
             } else {
                 self.response_case(case)
-            } {
-                Ok(b) => b,
-                Err(msg) => {
-                    let msg = format!("the generator cannot express this case: {msg}");
-                    quote!(::std::result::Result::Err(::std::string::String::from(#msg)))
-                }
             };
-            fns.push(quote! {
-                fn #fname() -> ::std::result::Result<(), ::std::string::String> {
-                    #body
-                }
-            });
-            table.push(quote!(#support::Case { id: #label, run: #fname },));
+            let (f, entry) = case_fn(support, &fname, &label, body);
+            fns.push(f);
+            table.push(entry);
         }
+        let (event_fns, event_table) = self.event_stream_cases();
         quote! {
             static SERVICE: #rt::ServiceMeta = #rt::ServiceMeta {
                 sdk_id: #sdk_id,
@@ -269,9 +264,11 @@ impl Gen<'_> {
                 query_compatible: #query_compatible,
                 xml_namespace: #xml_namespace,
             };
-            /// Every client test case of the service, in model order.
-            pub static CASES: &[#support::Case] = &[#(#table)*];
+            /// Every client test case of the service, in model order (the event-stream
+            /// cases last).
+            pub static CASES: &[#support::Case] = &[#(#table)* #(#event_table)*];
             #(#fns)*
+            #(#event_fns)*
         }
     }
 
@@ -306,6 +303,34 @@ impl Gen<'_> {
         let host = str_of(node, "host").unwrap_or("example.com");
         let endpoint = format!("https://{host}");
         let code = op.http.as_ref().map(|h| h.code).unwrap_or(200);
+        let expected = self.expected_request(node);
+        let (endpoint_config, operation_config) = vendor_config(node)
+            .unwrap_or_else(|| (quote!(.endpoint_url(#endpoint)), TokenStream::new()));
+        // An operation-scoped configuration goes through the per-call override.
+        let operation_override = (!operation_config.is_empty())
+            .then(|| quote!(let handle = handle.with_config_override(|b| b #operation_config);));
+        Ok(quote! {
+            let replay = #rt::http::test::ReplayClient::new(::std::vec![#rt::http::HttpResponse::new(#code, "")]);
+            let config = #rt::Config::builder()
+                #endpoint_config
+                .http_client(replay.clone())
+                .idempotency_token_provider(|| ::std::string::String::from(#FIXED_TOKEN))
+                .build();
+            let handle = #rt::Handle::new(&config, &SERVICE);
+            #operation_override
+            #input
+            let outcome = #support::block_on(#call)?.err().map(|e| e.to_string());
+            let ::std::option::Option::Some(request) = replay.requests().into_iter().next() else {
+                return ::std::result::Result::Err(::std::format!("no request was sent: {:?}", outcome));
+            };
+            #support::check_request(&request, &#expected)
+        })
+    }
+
+    /// The `support::ExpectedRequest` of an `httpRequestTests` case (or an event-stream
+    /// case's `initialRequest`).
+    pub(crate) fn expected_request(&self, node: &Node) -> TokenStream {
+        let support = &self.support;
         let expect_method = str_of(node, "method").unwrap_or_default();
         let uri = str_of(node, "uri").unwrap_or_default();
         let resolved = match str_of(node, "resolvedHost") {
@@ -328,26 +353,8 @@ impl Gen<'_> {
             Some(b) => quote!(::std::option::Option::Some(#b)),
             None => quote!(::std::option::Option::None),
         };
-        let (endpoint_config, operation_config) = vendor_config(node)
-            .unwrap_or_else(|| (quote!(.endpoint_url(#endpoint)), TokenStream::new()));
-        // An operation-scoped configuration goes through the per-call override.
-        let operation_override = (!operation_config.is_empty())
-            .then(|| quote!(let handle = handle.with_config_override(|b| b #operation_config);));
-        Ok(quote! {
-            let replay = #rt::http::test::ReplayClient::new(::std::vec![#rt::http::HttpResponse::new(#code, "")]);
-            let config = #rt::Config::builder()
-                #endpoint_config
-                .http_client(replay.clone())
-                .idempotency_token_provider(|| ::std::string::String::from(#FIXED_TOKEN))
-                .build();
-            let handle = #rt::Handle::new(&config, &SERVICE);
-            #operation_override
-            #input
-            let outcome = #support::block_on(#call)?.err().map(|e| e.to_string());
-            let ::std::option::Option::Some(request) = replay.requests().into_iter().next() else {
-                return ::std::result::Result::Err(::std::format!("no request was sent: {:?}", outcome));
-            };
-            #support::check_request(&request, &#support::ExpectedRequest {
+        quote! {
+            #support::ExpectedRequest {
                 method: #expect_method,
                 uri: #uri,
                 resolved_host: #resolved,
@@ -359,8 +366,8 @@ impl Gen<'_> {
                 require_headers: &[#(#require_headers),*],
                 body: #body,
                 media_type: #media,
-            })
-        })
+            }
+        }
     }
 
     fn response_case(&self, case: &Case<'_>) -> Result<TokenStream, String> {
@@ -475,7 +482,7 @@ impl Gen<'_> {
         })
     }
 
-    fn struct_def(&self, name: &str) -> Option<&StructDef> {
+    pub(crate) fn struct_def(&self, name: &str) -> Option<&StructDef> {
         match self.svc.types.get(name) {
             Some(TypeDef::Struct(s)) => Some(s),
             _ => None,
@@ -592,6 +599,11 @@ impl Gen<'_> {
                 let s = node.as_str().ok_or_else(bad)?;
                 let bytes = Literal::byte_string(s.as_bytes());
                 quote!(#rt::Blob::new(#bytes.to_vec()))
+            }
+            // Event-stream cases write timestamps as RFC 3339 text.
+            Kind::Timestamp if node.as_str().is_some() => {
+                let s = node.as_str().unwrap_or_default();
+                quote!(#rt::DateTime::parse(#rt::TimestampFormat::DateTime, #s).map_err(|e| e.to_string())?)
             }
             Kind::Timestamp => {
                 let n = node.as_number().ok_or_else(bad)?;
@@ -730,7 +742,7 @@ impl Gen<'_> {
 }
 
 /// Whether params hold a NaN, which `==` never matches.
-fn has_nan(node: &Node) -> bool {
+pub(crate) fn has_nan(node: &Node) -> bool {
     match &node.value {
         NodeValue::String(s) => s == "NaN",
         NodeValue::Array(items) => items.iter().any(has_nan),
@@ -771,4 +783,24 @@ fn s3_settings(scope: &Node) -> TokenStream {
         out.extend(quote!(.accelerate(#on)));
     }
     out
+}
+
+/// One case's function (its body, or a failure saying why the generator cannot express the
+/// case) and its entry in the runner's table.
+pub(crate) fn case_fn(
+    support: &TokenStream,
+    fname: &proc_macro2::Ident,
+    label: &str,
+    body: Result<TokenStream, String>,
+) -> (TokenStream, TokenStream) {
+    let body = body.unwrap_or_else(|msg| {
+        let msg = format!("the generator cannot express this case: {msg}");
+        quote!(::std::result::Result::Err(::std::string::String::from(#msg)))
+    });
+    let f = quote! {
+        fn #fname() -> ::std::result::Result<(), ::std::string::String> {
+            #body
+        }
+    };
+    (f, quote!(#support::Case { id: #label, run: #fname },))
 }

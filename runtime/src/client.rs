@@ -16,6 +16,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
+mod event_stream;
 mod presigning;
 mod rate_limit;
 mod resolve;
@@ -154,6 +155,8 @@ pub struct Config {
     skip_constraints: bool,
     /// Request compression for `@requestCompression` operations.
     compression: CompressionConfig,
+    /// `@endpoint` host prefixes are not applied.
+    disable_host_prefix: bool,
     /// The preferred protocol (shape id), for services that support several.
     protocol: Option<String>,
     /// Endpoint built-ins set by typed setters, by built-in id (see `client/resolve.rs`).
@@ -252,6 +255,7 @@ impl Config {
             token_provider: self.token_provider.clone(),
             skip_constraints: self.skip_constraints,
             compression: self.compression,
+            disable_host_prefix: self.disable_host_prefix,
             protocol: self.protocol.clone(),
             endpoint_builtins: self.endpoint_builtins.clone(),
             client_context_params: self.client_context_params.clone(),
@@ -335,6 +339,7 @@ pub struct ConfigBuilder {
     token_provider: Option<TokenProvider>,
     skip_constraints: bool,
     compression: CompressionConfig,
+    disable_host_prefix: bool,
     protocol: Option<String>,
     endpoint_builtins: Vec<(&'static str, EndpointValue)>,
     client_context_params: Vec<(String, EndpointValue)>,
@@ -476,6 +481,7 @@ impl ConfigBuilder {
             token_provider: self.token_provider,
             skip_constraints: self.skip_constraints,
             compression: self.compression,
+            disable_host_prefix: self.disable_host_prefix,
             protocol: self.protocol,
             endpoint_builtins: self.endpoint_builtins,
             client_context_params: self.client_context_params,
@@ -506,6 +512,15 @@ impl ConfigBuilder {
     /// [`ServiceMeta::protocols`]).
     pub fn protocol(mut self, id: impl Into<String>) -> Self {
         self.protocol = Some(id.into());
+        self
+    }
+
+    /// Sends `@endpoint` operations to the endpoint itself, without their host prefix
+    /// (`streaming-` for CloudWatch Logs' `StartLiveTail`, `data-` for some services): for
+    /// endpoints the prefix cannot apply to, such as IP addresses and local test servers.
+    /// Off by default, as in the AWS SDKs.
+    pub fn disable_host_prefix(mut self, disabled: bool) -> Self {
+        self.disable_host_prefix = disabled;
         self
     }
 
@@ -659,6 +674,8 @@ impl Outcome {
 struct CallContext {
     endpoint_params: Option<Params>,
     operation: Option<&'static Operation>,
+    /// An input event stream's body waits here for the request's signature.
+    event_signer: Option<crate::event_stream::SignerSlot>,
 }
 
 impl CallContext {
@@ -666,6 +683,7 @@ impl CallContext {
         CallContext {
             endpoint_params,
             operation: Some(operation),
+            event_signer: None,
         }
     }
 }
@@ -861,6 +879,7 @@ impl Handle {
             .serialize_request(self.service(), op, input)
             .map_err(SdkError::Construction)?;
         let prefix = match op.host_prefix {
+            Some(_) if self.inner.config.disable_host_prefix => String::new(),
             Some(template) => crate::protocol::host_prefix(template, op.input, input)
                 .map_err(SdkError::Construction)?,
             None => String::new(),
@@ -1106,8 +1125,15 @@ impl Handle {
                 req.headers
                     .insert(HeaderName::from_static("amz-sdk-request"), v);
             }
-            if !op.unsigned {
-                self.sign(&mut req, endpoint).await?;
+            let signed = if op.unsigned {
+                None
+            } else {
+                self.sign(&mut req, endpoint).await?
+            };
+            if let Some(slot) = &ctx.event_signer
+                && let Ok(mut slot) = slot.lock()
+            {
+                *slot = Some(signed.and_then(Signed::into_event_signer));
             }
             let streamed = stream_response || one_shot.is_some();
             let body = one_shot.take();
@@ -1246,9 +1272,9 @@ impl Handle {
         &self,
         request: &mut HttpRequest,
         endpoint: &ResolvedEndpoint,
-    ) -> Result<(), ConfigError> {
+    ) -> Result<Option<Signed>, ConfigError> {
         let Some(mut signing) = self.signing_context(endpoint).await? else {
-            return Ok(());
+            return Ok(None);
         };
         if endpoint.auth.name == s3_express::SCHEME {
             signing.credentials = self
@@ -1262,7 +1288,7 @@ impl Handle {
             signing.settings.session_token_header = s3_express::SESSION_TOKEN_HEADER;
         }
         let time = SystemTime::now();
-        let signed = match &signing.region_set {
+        let signature = match &signing.region_set {
             #[cfg(feature = "sigv4a")]
             Some(region_set) => {
                 let params = crate::sigv4a::SigningParams {
@@ -1271,7 +1297,7 @@ impl Handle {
                     service: &signing.service,
                     time,
                 };
-                crate::sigv4a::sign_with_settings(request, &params, &signing.settings)
+                crate::sigv4a::sign_with_settings(request, &params, &signing.settings).map(|_| None)
             }
             _ => {
                 let params = crate::sigv4::SigningParams {
@@ -1281,11 +1307,11 @@ impl Handle {
                     time,
                 };
                 crate::sigv4::sign_with_settings(request, &params, &signing.settings)
+                    .map(|parts| Some(parts.signature))
             }
         };
-        signed
-            .map(|_| ())
-            .map_err(|e| ConfigError::new(format!("signing failed: {e}")))
+        let signature = signature.map_err(|e| ConfigError::new(format!("signing failed: {e}")))?;
+        Ok(Some(Signed { signing, signature }))
     }
 
     /// What requests to `endpoint` are signed with: the credentials, and the region, name
@@ -1346,6 +1372,28 @@ impl Handle {
 }
 
 /// What a request is signed with (see `Handle::signing_context`).
+/// What a request was signed with: an input event stream's messages are signed with the same
+/// credentials and scope, chained from the request's signature (SigV4 only: `None` for
+/// SigV4a).
+struct Signed {
+    signing: SigningContext,
+    signature: Option<String>,
+}
+
+impl Signed {
+    /// The signer of an input event stream's messages; `None` (messages go unsigned) when
+    /// the request was signed with SigV4a, which has no event-stream form.
+    fn into_event_signer(self) -> Option<crate::event_stream::signing::MessageSigner> {
+        let seed = self.signature?;
+        Some(crate::event_stream::signing::MessageSigner::new(
+            self.signing.credentials,
+            self.signing.region,
+            self.signing.service,
+            seed,
+        ))
+    }
+}
+
 struct SigningContext {
     credentials: crate::credentials::Credentials,
     /// The signing region; for SigV4a, the region set.

@@ -108,6 +108,8 @@ mod tests {
             uri: "/".into(),
             headers,
             body: body.to_vec().into(),
+            require_http2: false,
+            event_stream: false,
         }
     }
 

@@ -96,6 +96,7 @@ pub struct ResponseError {
     status: u16,
     what: String,
     excerpt: Option<String>,
+    event_stream: Option<crate::codec::event_stream::EventStreamError>,
 }
 
 /// How much of an unreadable body is kept.
@@ -108,7 +109,23 @@ impl ResponseError {
             status,
             what: what.into(),
             excerpt: None,
+            event_stream: None,
         }
+    }
+
+    /// An event stream of a response with `status` whose framing is broken (a CRC mismatch,
+    /// a truncated or oversized message): the typed cause is kept
+    /// ([`event_stream_error`](Self::event_stream_error)).
+    pub fn event_stream(status: u16, err: crate::codec::event_stream::EventStreamError) -> Self {
+        ResponseError {
+            event_stream: Some(err.clone()),
+            ..ResponseError::new(status, format!("event stream: {err}"))
+        }
+    }
+
+    /// The framing error of an event stream, when that is what failed.
+    pub fn event_stream_error(&self) -> Option<&crate::codec::event_stream::EventStreamError> {
+        self.event_stream.as_ref()
     }
 
     /// `response` (2xx or error) whose body or headers could not be read as the model says.
@@ -169,7 +186,13 @@ impl fmt::Display for ResponseError {
     }
 }
 
-impl Error for ResponseError {}
+impl Error for ResponseError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.event_stream
+            .as_ref()
+            .map(|e| e as &(dyn Error + 'static))
+    }
+}
 
 /// The request could not be built from the input (e.g. an empty URI label).
 #[derive(Clone, Debug, PartialEq)]

@@ -18,6 +18,7 @@ pub mod datetime;
 pub mod document;
 pub mod endpoint;
 pub mod error;
+pub mod event_stream;
 pub mod http;
 pub mod idempotency;
 pub mod json;

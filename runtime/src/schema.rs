@@ -252,6 +252,22 @@ pub struct Member {
     /// The `@default` value, as JSON text (`0`, `"x"`, `[]`); generated builders and
     /// deserializers apply it, protocols may read it.
     pub default: Option<&'static str>,
+    /// Where a member of an event structure travels in its event-stream message
+    /// (`@eventHeader`, `@eventPayload`); [`EventBinding::Body`] elsewhere.
+    pub event: EventBinding,
+}
+
+/// Where a member of an event structure travels in an event-stream message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventBinding {
+    /// In the payload, with the other unbound members, as the protocol serializes a
+    /// structure.
+    Body,
+    /// `@eventHeader`: a message header named after the member.
+    Header,
+    /// `@eventPayload`: the whole payload (raw bytes for blobs, text for strings, the
+    /// protocol's serialization otherwise).
+    Payload,
 }
 
 impl Member {
@@ -276,6 +292,7 @@ impl Member {
             media_type: None,
             streaming: false,
             default: None,
+            event: EventBinding::Body,
         }
     }
 
@@ -369,6 +386,18 @@ impl Member {
     /// `@streaming` payload.
     pub const fn streaming(mut self) -> Member {
         self.streaming = true;
+        self
+    }
+
+    /// `@eventHeader`.
+    pub const fn event_header(mut self) -> Member {
+        self.event = EventBinding::Header;
+        self
+    }
+
+    /// `@eventPayload`.
+    pub const fn event_payload(mut self) -> Member {
+        self.event = EventBinding::Payload;
         self
     }
 

@@ -589,7 +589,8 @@ pub fn calculate_signature(key: &SigningKey, string_to_sign: &str) -> String {
     hex(&hmac_sha256(&key.0, string_to_sign.as_bytes()))
 }
 
-fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
+/// The raw HMAC-SHA256 of `data` under `key`. Shared with event-stream signing.
+pub(crate) fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
     let key = hmac::Key::new(hmac::HMAC_SHA256, key);
     let tag = hmac::sign(&key, data);
     let mut out = [0u8; 32];

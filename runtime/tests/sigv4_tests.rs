@@ -532,6 +532,8 @@ fn request(method: &str, uri: String, headers: &[(&str, &str)], body: &str) -> H
         uri,
         headers: map,
         body: bytes::Bytes::copy_from_slice(body.as_bytes()),
+        require_http2: false,
+        event_stream: false,
     }
 }
 

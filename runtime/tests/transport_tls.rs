@@ -6,19 +6,14 @@
 use anvil_runtime::credentials::Env;
 use anvil_runtime::http::{HttpClient, HttpRequest, HyperClient, ProxyConfig};
 use http::Method;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
+#[path = "support/tls_server.rs"]
+mod tls_server;
+use tls_server::{fixture, server_config};
 
 /// Bounds every test: a transport that hangs fails the test instead of blocking it.
 async fn bounded<F: std::future::Future>(f: F) -> F::Output {
@@ -61,23 +56,6 @@ async fn answer<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, tag: &str) {
             return;
         }
     }
-}
-
-fn server_config(alpn: &[&[u8]]) -> Arc<rustls::ServerConfig> {
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(fixture("server.pem"))
-        .expect("server.pem")
-        .collect::<Result<_, _>>()
-        .expect("certificates");
-    let key = PrivateKeyDer::from_pem_file(fixture("server.key")).expect("server.key");
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("versions")
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .expect("certificate and key");
-    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
-    Arc::new(config)
 }
 
 /// A TLS server (the fixture certificate) answering HTTP/1.1; returns its port.

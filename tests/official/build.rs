@@ -4,7 +4,8 @@
 //! (awsQuery). The models are read in place, never copied.
 //!
 //! S3 (104 operations) and IAM (164) are generated with only the operations the scenario
-//! tests call, to keep compile time down. `Config::operations` is one list for the whole run
+//! tests call, to keep compile time down; so are Bedrock Runtime, Lambda, Kinesis,
+//! Transcribe Streaming and CloudWatch Logs, for their event-stream operations (`tests/event_streams.rs`). `Config::operations` is one list for the whole run
 //! and every name in it must belong to every selected service, so each group of models is
 //! its own `Config` (its own generation run into the same `OUT_DIR`): the groups share no
 //! shapes, so nothing is lost by loading them separately.
@@ -49,7 +50,31 @@ const GROUPS: &[Group] = &[
             "CompleteMultipartUpload",
             "AbortMultipartUpload",
             "DeleteObjects",
+            // `tests/event_streams.rs`.
+            "SelectObjectContent",
         ]),
+    },
+    // `tests/event_streams.rs`: one event-stream operation of each service, against the
+    // event-stream peer (`tests/support/event_stream_peer.py`).
+    Group {
+        models: &["bedrock-runtime-2023-09-30.json"],
+        operations: Some(&["ConverseStream"]),
+    },
+    Group {
+        models: &["lambda-2015-03-31.json"],
+        operations: Some(&["InvokeWithResponseStream"]),
+    },
+    Group {
+        models: &["kinesis-2013-12-02.json"],
+        operations: Some(&["SubscribeToShard"]),
+    },
+    Group {
+        models: &["transcribe-streaming-2017-10-26.json"],
+        operations: Some(&["StartStreamTranscription"]),
+    },
+    Group {
+        models: &["cloudwatch-logs-2014-03-28.json"],
+        operations: Some(&["StartLiveTail"]),
     },
     // `tests/moto_sts_iam.rs`.
     Group {

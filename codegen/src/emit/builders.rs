@@ -23,9 +23,8 @@ pub(super) fn builders_module(ctx: &Ctx<'_>) -> TokenStream {
 
 /// The type a builder stores for a member: always an `Option` of the field's inner type.
 fn stored_type(ctx: &Ctx<'_>, m: &MemberIr) -> TokenStream {
-    if m.streaming {
-        let rt = &ctx.rt;
-        return quote!(#rt::ByteStream);
+    if let Some(t) = super::types::stream_type(ctx, m) {
+        return t;
     }
     let base = rust_type(&m.ty, &ctx.rt);
     if m.boxed {

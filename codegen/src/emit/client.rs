@@ -180,7 +180,6 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
         None => (TokenStream::new(), TokenStream::new(), TokenStream::new()),
     };
     let mut_self = input_struct.is_some_and(|s| s.members.iter().any(|m| m.idempotency_token))
-        && !op.event_stream
         && ctx.svc.protocol.in_runtime();
     let self_kw = if mut_self {
         quote!(mut self)
@@ -260,18 +259,6 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
             }
         }
     };
-    let send_body = if op.event_stream {
-        let msg = format!(
-            "`{}` uses an event stream, which this generator does not support yet",
-            op.name
-        );
-        quote! {
-            let _ = &self.handle;
-            ::std::result::Result::Err(#rt::SdkError::Construction(#rt::error::ConstructionError::new(#msg)))
-        }
-    } else {
-        send_body
-    };
     // A `ByteStream` input cannot be cloned: no `Clone`, and no paginators (they clone).
     let streaming_input = input_struct.is_some_and(StructDef::has_streaming);
     let paginators = if streaming_input {
@@ -285,7 +272,6 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
         quote!(#[derive(::std::clone::Clone, ::std::fmt::Debug)])
     };
     let presigned = presigned(ctx, op, prepare.is_some(), &presign_input);
-    let prepare = prepare.filter(|_| !op.event_stream);
     let send_self = if mut_self && prepare.is_none() {
         quote!(mut self)
     } else {

@@ -8,7 +8,8 @@ use quote::{format_ident, quote};
 
 use super::{Ctx, bare, ident};
 use crate::ir::{
-    EndpointParamsIr, HttpChecksumIr, OperationIr, PathExpr, Protocol, ServiceIr, StaticValue,
+    EndpointParamsIr, HttpChecksumIr, MemberIr, OperationIr, PathExpr, Protocol, ServiceIr,
+    StaticValue,
 };
 
 /// The runtime statics of the service's protocols (default first), for `ServiceMeta`.
@@ -102,6 +103,9 @@ fn descriptor(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
     }
     if op.checksum_required {
         built = quote!(#built.checksum_required());
+    }
+    if op.http2 {
+        built = quote!(#built.http2());
     }
     if op.unsigned {
         built = quote!(#built.unsigned());
@@ -237,18 +241,11 @@ fn call(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
             .and_then(|s| s.members.iter().find(|m| m.streaming))
     };
     let (streamed_in, streamed_out) = (streamed(op.input.as_ref()), streamed(op.output.as_ref()));
-    let (param, arg) = match &op.input {
-        // A streamed input is moved: its body is sent, not copied.
-        Some(i) if streamed_in.is_some() => {
-            let i = ident(i);
-            (quote!(, mut input: super::types::#i), quote!(&input))
-        }
-        Some(i) => {
-            let i = ident(i);
-            (quote!(, input: &super::types::#i), quote!(input))
-        }
-        None => (TokenStream::new(), quote!(&#rt::codec::Unit)),
-    };
+    if op.event_stream {
+        return event_stream_call(ctx, op, streamed_in, streamed_out);
+    }
+    // A streamed input is moved: its body is sent, not copied.
+    let (param, arg) = input_param(ctx, op, streamed_in.is_some());
     if streamed_in.is_none() && streamed_out.is_none() {
         return quote! {
             /// Sends the operation through the client's protocol.
@@ -300,6 +297,77 @@ fn call(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
         pub async fn #method(handle: &#rt::Handle #param) -> #result {
             #body
             let got: (#output_ty, #rt::ByteStream) = #rt::protocol::invoke_streaming(handle, &#desc, #arg, body, #stream_output).await?;
+            #finish
+        }
+    }
+}
+
+/// The input parameter of an operation's function and the argument it passes on: the input
+/// moved when `moved` (its stream is taken out), else borrowed; `Unit` without one.
+fn input_param(ctx: &Ctx<'_>, op: &OperationIr, moved: bool) -> (TokenStream, TokenStream) {
+    let rt = &ctx.rt;
+    match &op.input {
+        Some(i) if moved => {
+            let i = ident(i);
+            (quote!(, mut input: super::types::#i), quote!(&input))
+        }
+        Some(i) => {
+            let i = ident(i);
+            (quote!(, input: &super::types::#i), quote!(input))
+        }
+        None => (TokenStream::new(), quote!(&#rt::codec::Unit)),
+    }
+}
+
+/// The function of an event-stream operation: the input's events (if any) are moved into
+/// the request body, the response's events into the output's stream member.
+fn event_stream_call(
+    ctx: &Ctx<'_>,
+    op: &OperationIr,
+    stream_in: Option<&MemberIr>,
+    stream_out: Option<&MemberIr>,
+) -> TokenStream {
+    let rt = &ctx.rt;
+    let desc = descriptor_name(op);
+    let method = ident(&op.method);
+    let err = ident(&op.error_enum);
+    // An input with events is moved (its events are sent); others are borrowed.
+    let (param, arg) = input_param(ctx, op, stream_in.is_some());
+    let events = match stream_in.filter(|m| m.event_stream.is_some()) {
+        Some(m) => {
+            let f = ident(&m.field);
+            quote!(::std::option::Option::Some(::std::mem::take(&mut input.#f).into_events()))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let (output_ty, finish) = match (&op.output, stream_out.filter(|m| m.event_stream.is_some())) {
+        (Some(o), Some(m)) => {
+            let (o, f) = (ident(o), ident(&m.field));
+            let finish = quote! {
+                let (mut out, events) = got;
+                out.#f = #rt::event_stream::EventReceiver::new(events);
+                ::std::result::Result::Ok(out)
+            };
+            (quote!(super::types::#o), finish)
+        }
+        (Some(o), None) => {
+            let o = ident(o);
+            (
+                quote!(super::types::#o),
+                quote!(::std::result::Result::Ok(got.0)),
+            )
+        }
+        // A unit output: `Ok(got.0)` would pass `()` to a function (`clippy::unit_arg`).
+        (None, _) => (
+            quote!(()),
+            quote!(let ((), _) = got; ::std::result::Result::Ok(())),
+        ),
+    };
+    quote! {
+        /// Sends the operation through the client's protocol; its events stream both ways.
+        pub async fn #method(handle: &#rt::Handle #param) -> ::std::result::Result<#output_ty, #rt::SdkError<super::error::#err>> {
+            let events = #events;
+            let got: (#output_ty, #rt::event_stream::RawEvents) = #rt::event_stream::invoke(handle, &#desc, #arg, events).await?;
             #finish
         }
     }

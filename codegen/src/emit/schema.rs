@@ -12,7 +12,9 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{Ctx, ident};
-use crate::ir::{Binding, Kind, MemberIr, TimestampFormat, TypeDef, TypeRef, WireNames};
+use crate::ir::{
+    Binding, EventBindingIr, Kind, MemberIr, TimestampFormat, TypeDef, TypeRef, WireNames,
+};
 use crate::model::ShapeId;
 
 /// The names of every schema static: structures and unions by Rust name, lists and maps by
@@ -184,7 +186,19 @@ fn type_schema(ctx: &Ctx<'_>, names: &SchemaNames, def: &TypeDef) -> Option<Toke
                 }
                 m
             });
-            quote!(#rt::schema::Schema::union(#id, #shape, &[#(#members),*]))
+            // Exception events follow the variants: the receiver finds their error schemas
+            // by member name.
+            let errors = u
+                .event_errors
+                .iter()
+                .filter(|e| !u.variants.iter().any(|v| v.name == e.name))
+                .enumerate()
+                .map(|(i, e)| {
+                    let (name, t) = (&e.name, ident(&e.type_name));
+                    let i = index(u.variants.len() + i);
+                    quote!(#rt::schema::Member::new(#name, #i, &self::#t))
+                });
+            quote!(#rt::schema::Schema::union(#id, #shape, &[#(#members,)* #(#errors),*]))
         }
         TypeDef::Enum(_) | TypeDef::IntEnum(_) => return None,
     };
@@ -266,6 +280,11 @@ fn member(ctx: &Ctx<'_>, names: &SchemaNames, m: &MemberIr, index: usize) -> Tok
     }
     if m.streaming {
         t = quote!(#t.streaming());
+    }
+    match m.event {
+        EventBindingIr::Body => {}
+        EventBindingIr::Header => t = quote!(#t.event_header()),
+        EventBindingIr::Payload => t = quote!(#t.event_payload()),
     }
     if let Some(d) = &m.default {
         let json = crate::ir::node_to_json(d);

@@ -24,9 +24,8 @@ pub(super) fn types_module(ctx: &Ctx<'_>) -> TokenStream {
 
 /// The field type of a member: `Option` unless required or defaulted, `Box` when recursive.
 pub(super) fn member_type(ctx: &Ctx<'_>, m: &MemberIr) -> TokenStream {
-    if m.streaming {
-        let rt = &ctx.rt;
-        return quote!(#rt::ByteStream);
+    if let Some(t) = stream_type(ctx, m) {
+        return t;
     }
     let base = rust_type(&m.ty, &ctx.rt);
     let base = if m.boxed {
@@ -39,6 +38,24 @@ pub(super) fn member_type(ctx: &Ctx<'_>, m: &MemberIr) -> TokenStream {
     } else {
         base
     }
+}
+
+/// The type of a streamed member: a `ByteStream` for a blob payload; for an event stream,
+/// an `EventStreamSender` of the union on an input, an `EventReceiver` of the union and the
+/// operation's error on an output.
+pub(super) fn stream_type(ctx: &Ctx<'_>, m: &MemberIr) -> Option<TokenStream> {
+    let rt = &ctx.rt;
+    if let Some(stream) = &m.event_stream {
+        let union = ident(&stream.union);
+        return Some(match &stream.output_error {
+            Some(err) => {
+                let err = ident(err);
+                quote!(#rt::event_stream::EventReceiver<super::types::#union, super::error::#err>)
+            }
+            None => quote!(#rt::event_stream::EventStreamSender<super::types::#union>),
+        });
+    }
+    m.streaming.then(|| quote!(#rt::ByteStream))
 }
 
 fn structure(ctx: &Ctx<'_>, s: &StructDef) -> TokenStream {

@@ -182,6 +182,8 @@ pub(super) fn struct_validate(ctx: &Ctx<'_>, s: &StructDef) -> TokenStream {
     let body: Vec<TokenStream> = if ctx.validation.needs(&s.name) {
         s.members
             .iter()
+            // An event stream's events are sent as they come, unchecked.
+            .filter(|m| m.event_stream.is_none())
             .filter_map(|m| {
                 let f = ident(&m.field);
                 let label = &m.name;

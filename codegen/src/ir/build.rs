@@ -7,9 +7,10 @@ use crate::model::{Member, Model, Node, NodeValue, Shape, ShapeId, ShapeKind, Tr
 use crate::{docs, naming, pattern};
 
 use super::{
-    Binding, Constraints, EnumDef, EnumValueIr, ErrorInfo, ErrorRef, HttpChecksumIr, HttpIr, Kind,
-    MemberIr, OperationIr, PaginationIr, PathSegment, PatternIr, Protocol, ServiceIr, StructDef,
-    TimestampFormat, TypeDef, TypeRef, UnionDef, VariantIr, WireNames, recursion,
+    Binding, Constraints, EnumDef, EnumValueIr, ErrorInfo, ErrorRef, EventBindingIr, EventErrorIr,
+    EventStreamIr, HttpChecksumIr, HttpIr, Kind, MemberIr, OperationIr, PaginationIr, PathSegment,
+    PatternIr, Protocol, ServiceIr, StructDef, TimestampFormat, TypeDef, TypeRef, UnionDef,
+    VariantIr, WireNames, recursion,
 };
 
 const UNIT: (&str, &str) = ("smithy.api", "Unit");
@@ -236,11 +237,21 @@ impl<'a> ServiceBuilder<'a> {
             }
         }
         operations.sort_by(|a, b| a.method.cmp(&b.method));
+        receivers_error_types(&operations, &mut types);
         self.check_operation_names(&operations);
         let (protocol, protocols) = protocols_of(traits);
         self.unsupported_operations(&protocol, &mut operations);
         for op in &mut operations {
             op.pagination = self.pagination(op, &types);
+            if op.http2 {
+                let note = "**HTTP/2:** the service takes this operation's event streams over \
+                            HTTP/2 only: the default transport needs `anvil-runtime`'s `http2` \
+                            cargo feature (without it the call fails before anything is sent).";
+                op.docs = Some(match op.docs.take() {
+                    Some(d) => format!("{note}\n\n{d}"),
+                    None => note.to_string(),
+                });
+            }
         }
 
         let mut patterns: Vec<(usize, PatternIr)> =
@@ -273,8 +284,8 @@ impl<'a> ServiceBuilder<'a> {
     }
 
     /// Says at build time what the generated client cannot call yet, once per service: every
-    /// operation of a service whose protocols are all unsupported, and event-stream
-    /// operations. Each such operation's docs say so too.
+    /// operation of a service whose protocols are all unsupported. Each such operation's docs
+    /// say so too.
     fn unsupported_operations(&mut self, protocol: &Protocol, operations: &mut [OperationIr]) {
         let note = |what: &str| {
             format!("**Not supported yet:** {what}; calling this operation returns an error.")
@@ -297,25 +308,6 @@ impl<'a> ServiceBuilder<'a> {
                 Diagnostic::warning(format!(
                     "{what}: the {} operations of this client return an error when called",
                     operations.len()
-                ))
-                .at_opt(self.service.span.as_ref())
-                .shape(&self.service.id),
-            );
-            return;
-        }
-        let streams: Vec<String> = operations
-            .iter_mut()
-            .filter(|op| op.event_stream)
-            .map(|op| {
-                append(op, note("event streams"));
-                op.name.clone()
-            })
-            .collect();
-        if !streams.is_empty() {
-            self.diagnostics.push(
-                Diagnostic::warning(format!(
-                    "event streams are not supported yet: {} return an error when called",
-                    streams.join(", ")
                 ))
                 .at_opt(self.service.span.as_ref())
                 .shape(&self.service.id),
@@ -512,8 +504,21 @@ impl<'a> ServiceBuilder<'a> {
             }
             ShapeKind::Union(members) => {
                 let mut variants = Vec::new();
+                let mut event_errors = Vec::new();
                 let mut seen = BTreeMap::new();
+                let event_stream = shape.traits.has("smithy.api#streaming");
                 for m in members {
+                    if event_stream && let Some(type_name) = self.event_error(&m.target) {
+                        event_errors.push(EventErrorIr {
+                            name: m.name.clone(),
+                            type_name,
+                        });
+                        // A client may send an exception event on an input stream: there it
+                        // is a variant too (a received one is always the operation's error).
+                        if !in_input {
+                            continue;
+                        }
+                    }
                     let variant = naming::variant_name(&m.name);
                     if let Some(prev) = seen.insert(naming::collision_key(&variant), m.name.clone())
                     {
@@ -547,6 +552,7 @@ impl<'a> ServiceBuilder<'a> {
                     sensitive,
                     in_input,
                     in_output,
+                    event_errors,
                 })
             }
             ShapeKind::Enum(members) | ShapeKind::IntEnum(members) => {
@@ -678,13 +684,32 @@ impl<'a> ServiceBuilder<'a> {
                 });
             let requires_length =
                 streaming && target.is_some_and(|t| t.traits.has("smithy.api#requiresLength"));
+            let event_stream = target
+                .filter(|t| {
+                    matches!(t.kind, ShapeKind::Union(_)) && t.traits.has("smithy.api#streaming")
+                })
+                .and_then(|_| self.names.get(&m.target).cloned())
+                .map(|union| EventStreamIr {
+                    union,
+                    output_error: None,
+                });
+            let streaming = streaming || event_stream.is_some();
             if streaming {
                 // A stream's length is not known before it is sent: nothing to check.
                 ty.constraints = Constraints::default();
             }
+            let event = if m.traits.has("smithy.api#eventHeader") {
+                EventBindingIr::Header
+            } else if m.traits.has("smithy.api#eventPayload") {
+                EventBindingIr::Payload
+            } else {
+                EventBindingIr::Body
+            };
             out.push(MemberIr {
                 streaming,
                 requires_length,
+                event_stream,
+                event,
                 name: m.name.clone(),
                 field,
                 ty,
@@ -879,6 +904,58 @@ impl<'a> ServiceBuilder<'a> {
         }
     }
 
+    /// The Rust name of `target` when it is an `@error` structure (an exception event).
+    fn event_error(&self, target: &ShapeId) -> Option<String> {
+        self.model
+            .shape(target)
+            .filter(|t| t.traits.has("smithy.api#error"))
+            .and_then(|_| self.names.get(target).cloned())
+    }
+
+    /// The exception events of the event streams of `io` (an operation's input and output):
+    /// they become errors of the operation, in model order.
+    fn stream_errors(&self, io: &[&ShapeId]) -> Vec<ShapeId> {
+        let mut out = Vec::new();
+        for id in io {
+            let Some(shape) = self.model.shape(id) else {
+                continue;
+            };
+            for m in shape.kind.members() {
+                let Some(t) = self.model.shape(&m.target) else {
+                    continue;
+                };
+                let ShapeKind::Union(events) = &t.kind else {
+                    continue;
+                };
+                if !t.traits.has("smithy.api#streaming") {
+                    continue;
+                }
+                out.extend(
+                    events
+                        .iter()
+                        .filter(|e| self.event_error(&e.target).is_some())
+                        .map(|e| e.target.clone()),
+                );
+            }
+        }
+        out
+    }
+
+    /// Whether the service's protocol trait allows event streams over HTTP/2 only
+    /// (`eventStreamHttp: ["h2"]`).
+    fn event_streams_need_http2(&self) -> bool {
+        let (protocol, _) = protocols_of(&self.service.traits);
+        let versions: Vec<&str> = self
+            .service
+            .traits
+            .get(protocol.id())
+            .and_then(|t| t.get("eventStreamHttp"))
+            .and_then(Node::as_array)
+            .map(|v| v.iter().filter_map(Node::as_str).collect())
+            .unwrap_or_default();
+        versions.contains(&"h2") && !versions.contains(&"http/1.1")
+    }
+
     fn operation(&mut self, id: &ShapeId, service_errors: &[ShapeId]) -> Option<OperationIr> {
         let shape = self.model.shape(id)?;
         let ShapeKind::Operation(op) = &shape.kind else {
@@ -905,7 +982,8 @@ impl<'a> ServiceBuilder<'a> {
         let output = io(&op.output);
         let mut errors = Vec::new();
         let mut seen = BTreeSet::new();
-        for e in op.errors.iter().chain(service_errors) {
+        let stream_errors = self.stream_errors(&[&op.input, &op.output]);
+        for e in op.errors.iter().chain(service_errors).chain(&stream_errors) {
             if !seen.insert(e.clone()) {
                 continue;
             }
@@ -971,6 +1049,7 @@ impl<'a> ServiceBuilder<'a> {
                 })
                 .unwrap_or_default(),
             pagination: None,
+            http2: event_stream && self.event_streams_need_http2(),
             event_stream,
             endpoint_params: super::endpoint_params::operation_params(
                 self.model,
@@ -1278,6 +1357,18 @@ fn accessor_names(field: &str) -> [String; 3] {
         format!("set_{stem}"),
         format!("get_{stem}"),
     ]
+}
+
+/// Gives each output event stream its operation's error enum (the receiver's error type).
+fn receivers_error_types(operations: &[OperationIr], types: &mut BTreeMap<String, TypeDef>) {
+    for op in operations.iter().filter(|op| op.event_stream) {
+        let Some(TypeDef::Struct(s)) = op.output.as_ref().and_then(|o| types.get_mut(o)) else {
+            continue;
+        };
+        for stream in s.members.iter_mut().filter_map(|m| m.event_stream.as_mut()) {
+            stream.output_error = Some(op.error_enum.clone());
+        }
+    }
 }
 
 fn binding_of(m: &Member) -> Binding {

@@ -348,6 +348,33 @@ pub struct MemberIr {
     pub streaming: bool,
     /// The streaming blob is `@requiresLength`: a stream of unknown length is refused.
     pub requires_length: bool,
+    /// A member targeting an `@streaming` union: an event stream (`streaming` is set too:
+    /// the member travels outside the body and is neither cloned, compared nor validated).
+    pub event_stream: Option<EventStreamIr>,
+    /// `@eventHeader` or `@eventPayload`, on a member of an event structure.
+    pub event: EventBindingIr,
+}
+
+/// An event-stream member of an operation's input or output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventStreamIr {
+    /// The event union (Rust name).
+    pub union: String,
+    /// On an output, the operation's error enum (the receiver's error type); `None` on an
+    /// input (the member is a sender).
+    pub output_error: Option<String>,
+}
+
+/// Where a member of an event structure travels in its message.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EventBindingIr {
+    /// In the payload with the other unbound members.
+    #[default]
+    Body,
+    /// `@eventHeader`
+    Header,
+    /// `@eventPayload`
+    Payload,
 }
 
 impl MemberIr {
@@ -420,6 +447,19 @@ pub struct UnionDef {
     pub in_input: bool,
     /// Reachable from an operation output or error.
     pub in_output: bool,
+    /// An `@streaming` union (an event stream): its members targeting `@error` structures
+    /// are exception events, received as the operation's errors (model order); they are
+    /// variants only when the union is an input stream's (a client may send one).
+    pub event_errors: Vec<EventErrorIr>,
+}
+
+/// A member of an event union naming an exception event.
+#[derive(Clone, Debug)]
+pub struct EventErrorIr {
+    /// The member name (the `:exception-type` of its messages).
+    pub name: String,
+    /// The error structure (Rust name).
+    pub type_name: String,
 }
 
 /// A union variant.
@@ -519,9 +559,10 @@ pub struct OperationIr {
     /// `@paginated` (merged with the service's), when the tokens resolve to members of one
     /// usable type (strings, or maps such as DynamoDB's `Key`).
     pub pagination: Option<PaginationIr>,
-    /// The input or output has an `@streaming` member bound to an event stream: the operation
-    /// is generated but returns a "not supported" error when called.
+    /// The input or output has a member targeting an `@streaming` union (an event stream).
     pub event_stream: bool,
+    /// An event-stream operation whose protocol's `eventStreamHttp` allows only HTTP/2.
+    pub http2: bool,
     /// `@endpoint` `hostPrefix`, e.g. `foo.{label}.` (labels name `@hostLabel` members).
     pub host_prefix: Option<String>,
     /// `@httpChecksumRequired`: requests carry a `Content-MD5` header.

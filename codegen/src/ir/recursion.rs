@@ -265,6 +265,8 @@ mod tests {
             host_label: false,
             streaming: false,
             requires_length: false,
+            event_stream: None,
+            event: Default::default(),
         }
     }
 

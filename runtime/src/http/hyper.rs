@@ -1,7 +1,9 @@
 //! The default transport: [`HyperClient`], hyper 1 with hyper-util's pooling legacy client
 //! over TCP or TLS (rustls with ring), with proxies, extra roots, stalled-stream protection
-//! and (feature `http2`) HTTP/2 through ALPN.
+//! and (feature `http2`) HTTP/2 through ALPN, or HTTP/2 only for requests that require it
+//! (`http2.rs`).
 
+use super::cancel::{Cancel, CancelOnDrop};
 use super::proxy::{ProxyConnector, http_proxy_authorization};
 use super::stalled::{DownloadTimer, UploadProgress, UploadWatch};
 use super::{
@@ -13,8 +15,8 @@ use crate::stream::{ByteStream, ByteStreamError};
 use bytes::Bytes;
 use futures_core::Stream;
 use hyper::body::{Body, Frame, Incoming, SizeHint};
-use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::{Client, ResponseFuture};
 use hyper_util::rt::TokioExecutor;
 use std::fmt;
 use std::future::Future;
@@ -47,6 +49,18 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
 ///   [`HyperClient::from_env`] and the default client of [`crate::Config`]).
 /// - With the `http2` feature, ALPN offers `h2` and `http/1.1` and HTTP/2 is used when the
 ///   server picks it; HTTP/1.1 only otherwise.
+/// - A request with [`HttpRequest::require_http2`] goes over HTTP/2 only, on a pool of its
+///   own (same proxies, roots and connect timeout): over TLS ALPN offers just `h2` and a
+///   server that does not pick it fails the request (a [`TransportErrorKind::Other`] error,
+///   not retried); over plain `http://`, HTTP/2 with prior knowledge (h2c). Without the
+///   `http2` feature such a request fails at once with an error naming the feature.
+/// - A request with [`HttpRequest::event_stream`] has no stalled-stream protection, on
+///   either body.
+/// - [`send_streaming`](HttpClient::send_streaming) is full duplex over HTTP/2: the response
+///   head and body frames are delivered while the request body is still being produced; the
+///   request body is read only as fast as the connection takes it (flow control), and
+///   dropping the response body cancels the exchange (the HTTP/2 stream is reset and the
+///   request body is no longer read).
 ///
 /// Emits `tracing` events (target `anvil_runtime::http`): `trace` before each request and
 /// `debug` after it, with the method, host, port, attempt number, status, elapsed time and
@@ -59,7 +73,7 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
 /// Cloning shares the connection pool.
 #[derive(Clone)]
 pub struct HyperClient {
-    client: Result<Client<Connector, ReqBody>, Arc<str>>,
+    client: Result<Pools, Arc<str>>,
     max_body: usize,
     connect_timeout: Option<Duration>,
     stalled: StalledStreamProtection,
@@ -259,7 +273,7 @@ impl HyperClientBuilder {
             extra.push((path.display().to_string(), tls::load_pem_bundle(path)?));
         }
         let roots = tls::root_store(&extra, self.native_roots)?;
-        let client = connector(
+        let client = Pools::new(
             tls::client_config(roots)?,
             self.connect_timeout,
             self.proxy.clone(),
@@ -306,37 +320,118 @@ impl HyperClientBuilder {
     }
 }
 
-fn connector(
-    tls: rustls::ClientConfig,
-    timeout: Option<Duration>,
-    proxy: ProxyConfig,
-) -> Client<Connector, ReqBody> {
-    let mut http = HttpConnector::new();
-    http.enforce_http(false);
-    http.set_connect_timeout(timeout);
-    http.set_nodelay(true);
-    let builder = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_tls_config(tls)
-        .https_or_http();
+/// The connection pools: one negotiating the protocol (HTTP/1.1, or HTTP/2 through ALPN
+/// with the `http2` feature) and, with the `http2` feature, one for HTTP/2 only.
+#[derive(Clone)]
+struct Pools {
+    any: Client<Connector, ReqBody>,
     #[cfg(feature = "http2")]
-    let builder = builder.enable_all_versions();
-    #[cfg(not(feature = "http2"))]
-    let builder = builder.enable_http1();
-    let https = builder.wrap_connector(ProxyConnector::new(http, proxy, timeout));
-    Client::builder(TokioExecutor::new())
-        .pool_idle_timeout(Duration::from_secs(90))
-        .build(https)
+    h2: super::http2::H2Client,
+}
+
+impl Pools {
+    /// Both pools over `tls`, connecting with `timeout` through `proxy`.
+    fn new(tls: rustls::ClientConfig, timeout: Option<Duration>, proxy: ProxyConfig) -> Self {
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_connect_timeout(timeout);
+        http.set_nodelay(true);
+        let proxied = ProxyConnector::new(http, proxy, timeout);
+        #[cfg(feature = "http2")]
+        let h2 = super::http2::client(tls.clone(), proxied.clone());
+        let builder = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http();
+        #[cfg(feature = "http2")]
+        let builder = builder.enable_all_versions();
+        #[cfg(not(feature = "http2"))]
+        let builder = builder.enable_http1();
+        let any = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build(builder.wrap_connector(proxied));
+        Pools {
+            any,
+            #[cfg(feature = "http2")]
+            h2,
+        }
+    }
+
+    /// Starts `req` on the HTTP/2-only pool if `http2` (which needs the `http2` feature: the
+    /// caller checked), else on the negotiating one.
+    #[cfg_attr(not(feature = "http2"), allow(unused_variables))]
+    fn request(&self, req: http::Request<ReqBody>, http2: bool) -> ResponseFuture {
+        #[cfg(feature = "http2")]
+        if http2 {
+            return self.h2.request(req);
+        }
+        self.any.request(req)
+    }
+}
+
+/// The error of a request with [`HttpRequest::require_http2`] without the `http2` feature.
+fn http2_unavailable() -> TransportError {
+    TransportError::other(
+        "the request requires HTTP/2, which needs the `http2` feature of anvil-runtime \
+         (enable it in Cargo.toml: anvil-runtime = { features = [\"http2\"] })",
+    )
+}
+
+/// A request error as a [`TransportError`]; a server's refusal of HTTP/2 is `Other` (a
+/// retry would fail the same way).
+fn request_error(e: hyper_util::client::legacy::Error) -> TransportError {
+    #[cfg(feature = "http2")]
+    if super::http2::is_refusal(&e) {
+        return TransportError::other(describe(&e)).with_source(e);
+    }
+    let kind = classify(&e, e.is_connect());
+    TransportError::new(kind, describe(&e)).with_source(e)
 }
 
 /// A request body: whole bytes, or a [`ByteStream`] sent as it is read (its progress
-/// recorded for stalled-stream protection).
+/// recorded for stalled-stream protection; failing once the exchange is cancelled).
 pub(super) enum ReqBody {
     Full(Option<Bytes>),
     Stream {
         body: ByteStream,
         progress: Option<Arc<UploadProgress>>,
         started: bool,
+        cancel: Option<Arc<Cancel>>,
     },
+}
+
+impl ReqBody {
+    /// A streamed body, not yet watched nor cancellable.
+    fn stream(body: ByteStream) -> Self {
+        ReqBody::Stream {
+            body,
+            progress: None,
+            started: false,
+            cancel: None,
+        }
+    }
+
+    /// Makes a streamed body fail once the returned guard is dropped (`None` for bytes).
+    fn cancellable(&mut self) -> Option<CancelOnDrop> {
+        let ReqBody::Stream { cancel, .. } = self else {
+            return None;
+        };
+        let flag = Cancel::new();
+        *cancel = Some(flag.clone());
+        Some(CancelOnDrop::new(flag))
+    }
+
+    /// Records a streamed body's progress for stalled-stream protection, if it protects
+    /// uploads: the watch to poll while the response is awaited.
+    fn watch(&mut self, stalled: StalledStreamProtection) -> Option<UploadWatch> {
+        match self {
+            ReqBody::Stream { progress, .. } if stalled.protects_uploads() => {
+                let p = UploadProgress::new();
+                *progress = Some(p.clone());
+                Some(UploadWatch::new(p, stalled.grace_period()))
+            }
+            _ => None,
+        }
+    }
 }
 
 impl Body for ReqBody {
@@ -353,7 +448,16 @@ impl Body for ReqBody {
                 body,
                 progress,
                 started,
+                cancel,
             } => {
+                if cancel.as_deref().is_some_and(|c| c.poll_cancelled(cx)) {
+                    if let Some(p) = progress.as_deref() {
+                        p.finish();
+                    }
+                    return Poll::Ready(Some(Err(ByteStreamError::new(
+                        "the exchange was cancelled: its response was dropped",
+                    ))));
+                }
                 if let Some(p) = progress.as_deref()
                     && !*started
                 {
@@ -440,15 +544,19 @@ impl GuardedBody {
     }
 }
 
-/// A response body as a stream of data chunks (trailers skipped).
-struct IncomingStream(GuardedBody);
+/// A response body as a stream of data chunks (trailers skipped). Dropping it cancels the
+/// exchange (the guard), which stops a request body still being sent.
+struct IncomingStream {
+    body: GuardedBody,
+    _cancel: Option<CancelOnDrop>,
+}
 
 impl Stream for IncomingStream {
     type Item = Result<Bytes, TransportError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         loop {
-            return match self.0.poll_frame(cx) {
+            return match self.body.poll_frame(cx) {
                 Poll::Pending => Poll::Pending,
                 Poll::Ready(None) => Poll::Ready(None),
                 Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e))),
@@ -581,17 +689,21 @@ enum Received {
 
 impl HyperClient {
     /// Sends `request` with `body`; reads the response body whole (with the size limit)
-    /// unless `stream`, in which case it is handed back unread.
+    /// unless `stream`, in which case it is handed back unread (dropping it cancels the
+    /// exchange).
     async fn exchange(
         &self,
         request: HttpRequest,
         body: ReqBody,
         stream: bool,
     ) -> Result<Received, TransportError> {
-        let client = self
+        let pools = self
             .client
             .as_ref()
             .map_err(|e| TransportError::other(e.to_string()))?;
+        if request.require_http2 && !cfg!(feature = "http2") {
+            return Err(http2_unavailable());
+        }
         let uri: http::Uri = request
             .uri
             .parse()
@@ -601,54 +713,30 @@ impl HyperClient {
         let port = uri.port_u16().unwrap_or(0);
         let attempt = attempt_of(&request);
         let proxied = self.proxy.intercept(&uri).is_some();
+        let (http2, event_stream) = (request.require_http2, request.event_stream);
+        let stalled = if event_stream {
+            StalledStreamProtection::disabled()
+        } else {
+            self.stalled
+        };
         let started = Instant::now();
         tracing::trace!(
             target: "anvil_runtime::http",
-            %method, host = %host, port, attempt, streaming = stream, proxied, "sending request"
+            %method, host = %host, port, attempt, streaming = stream, proxied, http2,
+            event_stream, "sending request"
         );
-        let mut headers = request.headers;
-        if let Some(auth) = http_proxy_authorization(&self.proxy, &uri)
-            && !headers.contains_key(http::header::PROXY_AUTHORIZATION)
-        {
-            headers.insert(http::header::PROXY_AUTHORIZATION, auth);
-        }
         let mut body = body;
-        let watch = match (&mut body, self.stalled.protects_uploads()) {
-            (ReqBody::Stream { progress, .. }, true) => {
-                let p = UploadProgress::new();
-                *progress = Some(p.clone());
-                Some(UploadWatch::new(p, self.stalled.grace_period()))
-            }
-            _ => None,
-        };
-        let mut req = http::Request::new(body);
-        *req.method_mut() = request.method;
-        *req.uri_mut() = uri;
-        *req.headers_mut() = headers;
+        let watch = body.watch(stalled);
+        let cancel = body.cancellable();
+        let req = self.hyper_request(request.method, uri, request.headers, body);
         let result: Result<Received, TransportError> = async {
-            let resp = watch_upload(client.request(req), watch)
+            let resp = watch_upload(pools.request(req, http2), watch)
                 .await?
-                .map_err(|e| {
-                    let kind = classify(&e, e.is_connect());
-                    TransportError::new(kind, describe(&e)).with_source(e)
-                })?;
+                .map_err(request_error)?;
             let (parts, body) = resp.into_parts();
-            let body = GuardedBody::new(body, self.stalled);
+            let body = GuardedBody::new(body, stalled);
             if stream {
-                let length = parts
-                    .headers
-                    .get(http::header::CONTENT_LENGTH)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<u64>().ok());
-                let mut body = ByteStream::from_stream(IncomingStream(body));
-                if let Some(n) = length {
-                    body = body.with_content_length(n);
-                }
-                return Ok(Received::Streaming(StreamingResponse {
-                    status: parts.status.as_u16(),
-                    headers: parts.headers,
-                    body,
-                }));
+                return Ok(Received::Streaming(streaming(parts, body, cancel)));
             }
             let body = read_body(&parts.headers, body, self.max_body).await?;
             Ok(Received::Buffered(HttpResponse {
@@ -658,25 +746,84 @@ impl HyperClient {
             }))
         }
         .await;
-        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        match &result {
-            Ok(Received::Buffered(resp)) => tracing::debug!(
-                target: "anvil_runtime::http",
-                %method, host = %host, port, attempt, status = resp.status, elapsed_ms,
-                body_bytes = resp.body.len(), "response received"
-            ),
-            Ok(Received::Streaming(resp)) => tracing::debug!(
-                target: "anvil_runtime::http",
-                %method, host = %host, port, attempt, status = resp.status, elapsed_ms,
-                "response head received (body streamed)"
-            ),
-            Err(e) => tracing::debug!(
-                target: "anvil_runtime::http",
-                %method, host = %host, port, attempt, kind = ?e.kind(), elapsed_ms,
-                error = %e, "request failed"
-            ),
-        }
+        log_outcome(&result, &method, &host, port, attempt, started);
         result
+    }
+
+    /// The request hyper sends: `headers` get the proxy's credentials for a plain-HTTP
+    /// target sent through a proxy that has them.
+    fn hyper_request(
+        &self,
+        method: http::Method,
+        uri: http::Uri,
+        mut headers: http::HeaderMap,
+        body: ReqBody,
+    ) -> http::Request<ReqBody> {
+        if let Some(auth) = http_proxy_authorization(&self.proxy, &uri)
+            && !headers.contains_key(http::header::PROXY_AUTHORIZATION)
+        {
+            headers.insert(http::header::PROXY_AUTHORIZATION, auth);
+        }
+        let mut req = http::Request::new(body);
+        *req.method_mut() = method;
+        *req.uri_mut() = uri;
+        *req.headers_mut() = headers;
+        req
+    }
+}
+
+/// Logs the outcome of an exchange (`debug`): never a path, query, header value or body.
+fn log_outcome(
+    result: &Result<Received, TransportError>,
+    method: &http::Method,
+    host: &str,
+    port: u16,
+    attempt: u32,
+    started: Instant,
+) {
+    let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    match result {
+        Ok(Received::Buffered(resp)) => tracing::debug!(
+            target: "anvil_runtime::http",
+            %method, host = %host, port, attempt, status = resp.status, elapsed_ms,
+            body_bytes = resp.body.len(), "response received"
+        ),
+        Ok(Received::Streaming(resp)) => tracing::debug!(
+            target: "anvil_runtime::http",
+            %method, host = %host, port, attempt, status = resp.status, elapsed_ms,
+            "response head received (body streamed)"
+        ),
+        Err(e) => tracing::debug!(
+            target: "anvil_runtime::http",
+            %method, host = %host, port, attempt, kind = ?e.kind(), elapsed_ms,
+            error = %e, "request failed"
+        ),
+    }
+}
+
+/// A streamed response: `body` unread, cancelling the exchange through `cancel` when
+/// dropped.
+fn streaming(
+    parts: http::response::Parts,
+    body: GuardedBody,
+    cancel: Option<CancelOnDrop>,
+) -> StreamingResponse {
+    let length = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let mut body = ByteStream::from_stream(IncomingStream {
+        body,
+        _cancel: cancel,
+    });
+    if let Some(n) = length {
+        body = body.with_content_length(n);
+    }
+    StreamingResponse {
+        status: parts.status.as_u16(),
+        headers: parts.headers,
+        body,
     }
 }
 
@@ -694,7 +841,8 @@ impl HttpClient for HyperClient {
         })
     }
 
-    /// Streams both bodies; the response body is not subject to the size limit.
+    /// Streams both bodies; the response body is not subject to the size limit. Dropping
+    /// the response body cancels the exchange (a request body still being sent stops).
     fn send_streaming(
         &self,
         request: HttpRequest,
@@ -704,11 +852,7 @@ impl HttpClient for HyperClient {
             let mut body = body;
             let body = match body.take_bytes() {
                 Some(b) => ReqBody::Full(Some(b).filter(|b| !b.is_empty())),
-                None => ReqBody::Stream {
-                    body,
-                    progress: None,
-                    started: false,
-                },
+                None => ReqBody::stream(body),
             };
             match self.exchange(request, body, true).await? {
                 Received::Streaming(r) => Ok(r),
@@ -840,6 +984,27 @@ mod tests {
             }
         }
         Two(0)
+    }
+
+    #[cfg(not(feature = "http2"))]
+    #[test]
+    fn requiring_http2_needs_the_feature() {
+        block_on(async {
+            // Nothing listens on port 9: a request that got as far as connecting would fail
+            // with a connect error instead.
+            let mut req = get("http://127.0.0.1:9/");
+            req.require_http2 = true;
+            let client = HyperClient::new();
+            let err = client.send(req.clone()).await.expect_err("no http2");
+            assert!(err.is_other(), "{err:?}");
+            assert!(err.to_string().contains("`http2` feature"), "{err}");
+            let body = ByteStream::from_stream(futures_body());
+            let err = client
+                .send_streaming(req, body)
+                .await
+                .expect_err("no http2");
+            assert!(err.is_other() && err.to_string().contains("`http2` feature"));
+        });
     }
 
     #[test]

@@ -12,7 +12,9 @@
 //!   [`TransportError::is_stalled`] is true;
 //! - HTTP proxies ([`ProxyConfig`]: `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`),
 //!   plain-HTTP targets in absolute form and HTTPS targets through a `CONNECT` tunnel;
-//! - HTTP/2, negotiated through ALPN, with the opt-in `http2` feature (HTTP/1.1 otherwise).
+//! - HTTP/2, negotiated through ALPN, with the opt-in `http2` feature (HTTP/1.1 otherwise);
+//!   a request with [`HttpRequest::require_http2`] (event streams) uses HTTP/2 only, full
+//!   duplex through [`HttpClient::send_streaming`].
 
 use crate::stream::ByteStream;
 use bytes::Bytes;
@@ -20,6 +22,10 @@ use http::{HeaderMap, Method};
 use std::fmt;
 use std::time::Duration;
 
+#[cfg(feature = "https")]
+mod cancel;
+#[cfg(feature = "http2")]
+mod http2;
 #[cfg(feature = "https")]
 mod hyper;
 #[cfg(feature = "https")]
@@ -48,6 +54,18 @@ pub struct HttpRequest {
     pub headers: HeaderMap,
     /// The body (empty for none).
     pub body: Bytes,
+    /// The exchange must use HTTP/2 (AWS event-stream operations such as Transcribe
+    /// streaming and Kinesis `SubscribeToShard` accept nothing else). [`HyperClient`] then
+    /// speaks HTTP/2 only: over TLS it offers just `h2` through ALPN and fails the request if
+    /// the server does not agree; over plain `http://` it uses HTTP/2 with prior knowledge
+    /// (h2c). Without anvil-runtime's `http2` feature such a request fails at once with a
+    /// [`TransportError`]. `false` for [`HttpRequest::new`].
+    pub require_http2: bool,
+    /// A long-lived, full-duplex event-stream exchange (`@streaming` unions): events may
+    /// legitimately pause for minutes in either direction, so [`HyperClient`] exempts both
+    /// bodies from [`StalledStreamProtection`], as the AWS SDKs do. `false` for
+    /// [`HttpRequest::new`].
+    pub event_stream: bool,
 }
 
 /// An HTTP response, body fully read.
@@ -69,6 +87,8 @@ impl HttpRequest {
             uri: uri.into(),
             headers: HeaderMap::new(),
             body: Bytes::new(),
+            require_http2: false,
+            event_stream: false,
         }
     }
 }

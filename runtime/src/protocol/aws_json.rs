@@ -79,6 +79,33 @@ impl Protocol for AwsJson {
         Ok(request)
     }
 
+    fn write_event_body(
+        &self,
+        member: &Member,
+        value: &dyn SerializeStruct,
+    ) -> Option<(Vec<u8>, &'static str)> {
+        let body = to_json(value, member, JsonSettings::AWS_JSON);
+        Some((body.into_bytes(), "application/json"))
+    }
+
+    fn read_event_body(
+        &self,
+        payload: &[u8],
+        path: &str,
+        read: &mut dyn FnMut(&mut dyn ShapeDeserializer) -> Result<(), DeError>,
+    ) -> Result<(), DeError> {
+        let value = json::parse_body(payload)?;
+        read(&mut JsonDeserializer::new(
+            &value,
+            path,
+            JsonSettings::AWS_JSON,
+        ))
+    }
+
+    fn initial_message_events(&self) -> bool {
+        true
+    }
+
     fn deserialize_output(
         &self,
         op: &Operation,

@@ -48,6 +48,9 @@ pub struct Operation {
     /// The endpoint parameters the operation binds itself (context members, static values,
     /// input paths); an operation with any is resolved per call.
     pub endpoint_params: crate::endpoint::OperationParams,
+    /// An event-stream operation whose protocol says its streams need HTTP/2
+    /// (`eventStreamHttp: ["h2"]`: Transcribe streaming, Kinesis `SubscribeToShard`).
+    pub http2: bool,
 }
 
 impl Operation {
@@ -74,7 +77,14 @@ impl Operation {
             checksum_required: false,
             http_checksum: None,
             endpoint_params: crate::endpoint::OperationParams::NONE,
+            http2: false,
         }
+    }
+
+    /// Event streams over HTTP/2 only.
+    pub const fn http2(mut self) -> Operation {
+        self.http2 = true;
+        self
     }
 
     /// `@http`.
@@ -259,6 +269,37 @@ pub trait Protocol: Sync + std::fmt::Debug {
         _response: &HttpResponse,
     ) -> Option<Result<crate::credentials::Credentials, String>> {
         None
+    }
+
+    /// How the protocol serializes a structure in an event-stream message's payload (the
+    /// payload of an event without an `@eventPayload` member, or a structure bound to one),
+    /// and the `:content-type` it is sent with. `None`: this protocol has no event streams.
+    fn write_event_body(
+        &self,
+        _member: &Member,
+        _value: &dyn SerializeStruct,
+    ) -> Option<(Vec<u8>, &'static str)> {
+        None
+    }
+
+    /// Reads an event-stream message's payload as the protocol serializes a structure:
+    /// `read` is given a deserializer over the document in `payload` (`path` roots error
+    /// paths). The default refuses: this protocol has no event streams.
+    fn read_event_body(
+        &self,
+        payload: &[u8],
+        path: &str,
+        read: &mut dyn FnMut(&mut dyn ShapeDeserializer) -> Result<(), DeError>,
+    ) -> Result<(), DeError> {
+        let _ = (payload, read);
+        Err(DeError::unsupported(path.to_owned()))
+    }
+
+    /// Whether the members beside an event stream travel in an `initial-request` (input) or
+    /// `initial-response` (output) event, serialized as the protocol's body (RPC protocols),
+    /// rather than in the request's or response's head (HTTP-binding protocols).
+    fn initial_message_events(&self) -> bool {
+        false
     }
 
     /// Reads a success response: `read` is given a deserializer over the output.

@@ -143,6 +143,27 @@ impl Protocol for RestJson {
         checksums(service, op, request, body)
     }
 
+    fn write_event_body(
+        &self,
+        member: &Member,
+        value: &dyn SerializeStruct,
+    ) -> Option<(Vec<u8>, &'static str)> {
+        Some((
+            to_json(value, member, SETTINGS).into_bytes(),
+            "application/json",
+        ))
+    }
+
+    fn read_event_body(
+        &self,
+        payload: &[u8],
+        path: &str,
+        read: &mut dyn FnMut(&mut dyn ShapeDeserializer) -> Result<(), DeError>,
+    ) -> Result<(), DeError> {
+        let value = json::parse_body(payload)?;
+        read(&mut JsonDeserializer::new(&value, path, SETTINGS))
+    }
+
     fn deserialize_output(
         &self,
         op: &Operation,

@@ -183,6 +183,24 @@ impl Protocol for RestXml {
         Some(session_from(response))
     }
 
+    fn write_event_body(
+        &self,
+        member: &Member,
+        value: &dyn SerializeStruct,
+    ) -> Option<(Vec<u8>, &'static str)> {
+        Some((xml::to_xml(value, member).into_bytes(), "text/xml"))
+    }
+
+    fn read_event_body(
+        &self,
+        payload: &[u8],
+        path: &str,
+        read: &mut dyn FnMut(&mut dyn ShapeDeserializer) -> Result<(), DeError>,
+    ) -> Result<(), DeError> {
+        let root = xml::parse(payload)?;
+        read(&mut XmlDeserializer::new(&root, path))
+    }
+
     fn deserialize_output(
         &self,
         op: &Operation,

@@ -107,6 +107,28 @@ impl Protocol for RpcV2Cbor {
         Ok(request)
     }
 
+    fn write_event_body(
+        &self,
+        member: &Member,
+        value: &dyn SerializeStruct,
+    ) -> Option<(Vec<u8>, &'static str)> {
+        Some((to_cbor(value, member), "application/cbor"))
+    }
+
+    fn read_event_body(
+        &self,
+        payload: &[u8],
+        path: &str,
+        read: &mut dyn FnMut(&mut dyn ShapeDeserializer) -> Result<(), DeError>,
+    ) -> Result<(), DeError> {
+        let body = cbor_body(payload)?;
+        read(&mut CborDeserializer::new(body, path))
+    }
+
+    fn initial_message_events(&self) -> bool {
+        true
+    }
+
     fn deserialize_output(
         &self,
         op: &Operation,

@@ -8,7 +8,12 @@
 //!   `tests/moto_s3.rs`;
 //! - [`sts`]: `sts-2011-06-15.json` (awsQuery), and [`iam`]: `iam-2010-05-08.json`
 //!   (awsQuery; only the operations the test calls), `tests/moto_sts_iam.rs`;
-//! - [`sns`]: `sns-2010-03-31.json` (awsQuery), `tests/moto_sns.rs`.
+//! - [`sns`]: `sns-2010-03-31.json` (awsQuery), `tests/moto_sns.rs`;
+//! - [`bedrockruntime`] (`ConverseStream`), [`lambda`] (`InvokeWithResponseStream`),
+//!   [`kinesis`] (`SubscribeToShard`, awsJson1_1 over HTTP/2) and [`transcribestreaming`]
+//!   (`StartStreamTranscription`, events both ways over HTTP/2) and [`cloudwatchlogs`]
+//!   (`StartLiveTail`), with S3's
+//!   `SelectObjectContent`: event streams against a local peer, `tests/event_streams.rs`.
 #![deny(warnings)]
 
 include!(concat!(env!("OUT_DIR"), "/workspacesweb.rs"));
@@ -19,6 +24,11 @@ include!(concat!(env!("OUT_DIR"), "/s3.rs"));
 include!(concat!(env!("OUT_DIR"), "/sts.rs"));
 include!(concat!(env!("OUT_DIR"), "/iam.rs"));
 include!(concat!(env!("OUT_DIR"), "/sns.rs"));
+include!(concat!(env!("OUT_DIR"), "/bedrockruntime.rs"));
+include!(concat!(env!("OUT_DIR"), "/lambda.rs"));
+include!(concat!(env!("OUT_DIR"), "/kinesis.rs"));
+include!(concat!(env!("OUT_DIR"), "/transcribestreaming.rs"));
+include!(concat!(env!("OUT_DIR"), "/cloudwatchlogs.rs"));
 
 /// The runtime the clients use (configuration, credentials, errors, paginators).
 pub use anvil_runtime as runtime;

@@ -1,4 +1,7 @@
-//! What the generated cases call: the case table type, request checks and a tiny executor.
+//! What the generated cases call: the case table type, request checks and a tiny executor;
+//! [`events`] for the event-stream cases.
+
+pub mod events;
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
@@ -70,10 +73,14 @@ fn run(case: &Case) -> Result<(), String> {
     }
 }
 
+/// The label prefix of the `eventStreamTests` cases.
+const EVENT_STREAM: &str = "eventStream:";
+
 /// Runs one protocol's cases against its expected-failures list (`expected`: the text of
 /// `expected-failures/<protocol>.txt`) and prints `<protocol> protocol tests: N passed, M
-/// expected failures`. Fails on a case that fails but is not listed, and on a listed case
-/// that passes or no longer exists.
+/// expected failures`, then, when there are event-stream cases (`eventStream:<id>`), the
+/// same for them on stderr (`<protocol> event streams: ..`). Fails on a case that fails but
+/// is not listed, and on a listed case that passes or no longer exists.
 ///
 /// The first argument that is not a flag filters cases by id; `PROTOCOL_TESTS_VERBOSE=1`
 /// also prints why each expected failure fails.
@@ -86,33 +93,22 @@ pub fn run_suite(protocol: &str, suites: &[&[Case]], expected: &str) -> ExitCode
         .flat_map(|c| c.iter())
         .filter(|c| filter.as_deref().is_none_or(|f| c.id.contains(f)))
         .collect();
+    let (events, http): (Vec<&Case>, Vec<&Case>) =
+        cases.iter().partition(|c| c.id.starts_with(EVENT_STREAM));
     std::panic::set_hook(Box::new(|_| {}));
-    let (mut passed, mut known, mut bad) = (0usize, 0usize, 0usize);
-    for case in &cases {
-        match (run(case), expected.get(case.id)) {
-            (Ok(()), None) => passed += 1,
-            (Ok(()), Some(_)) => {
-                bad += 1;
-                println!(
-                    "UNEXPECTED PASS {}: remove it from the expected failures",
-                    case.id
-                );
-            }
-            (Err(e), Some(reason)) => {
-                known += 1;
-                if verbose {
-                    println!(
-                        "expected failure {} ({reason}):\n  {}",
-                        case.id,
-                        e.replace('\n', "\n  ")
-                    );
-                }
-            }
-            (Err(e), None) => {
-                bad += 1;
-                println!("FAILED {}:\n  {}", case.id, e.replace('\n', "\n  "));
-            }
-        }
+    let tally = run_cases(&http, &expected, verbose);
+    println!(
+        "{protocol} protocol tests: {} passed, {} expected failures",
+        tally.passed, tally.known
+    );
+    let mut bad = tally.bad;
+    if !events.is_empty() {
+        let tally = run_cases(&events, &expected, verbose);
+        eprintln!(
+            "{protocol} event streams: {} passed, {} expected failures",
+            tally.passed, tally.known
+        );
+        bad += tally.bad;
     }
     if filter.is_none() {
         for id in expected.keys() {
@@ -122,13 +118,53 @@ pub fn run_suite(protocol: &str, suites: &[&[Case]], expected: &str) -> ExitCode
             }
         }
     }
-    println!("{protocol} protocol tests: {passed} passed, {known} expected failures");
     if bad > 0 {
         println!("{bad} unexpected outcome(s)");
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Tallies of a run.
+#[derive(Default)]
+struct Tally {
+    passed: usize,
+    known: usize,
+    bad: usize,
+}
+
+/// Runs `cases`, printing each unexpected outcome (and, when `verbose`, each expected
+/// failure's cause).
+fn run_cases(cases: &[&Case], expected: &BTreeMap<&str, &str>, verbose: bool) -> Tally {
+    let mut tally = Tally::default();
+    for case in cases {
+        match (run(case), expected.get(case.id)) {
+            (Ok(()), None) => tally.passed += 1,
+            (Ok(()), Some(_)) => {
+                tally.bad += 1;
+                println!(
+                    "UNEXPECTED PASS {}: remove it from the expected failures",
+                    case.id
+                );
+            }
+            (Err(e), Some(reason)) => {
+                tally.known += 1;
+                if verbose {
+                    println!(
+                        "expected failure {} ({reason}):\n  {}",
+                        case.id,
+                        e.replace('\n', "\n  ")
+                    );
+                }
+            }
+            (Err(e), None) => {
+                tally.bad += 1;
+                println!("FAILED {}:\n  {}", case.id, e.replace('\n', "\n  "));
+            }
+        }
+    }
+    tally
 }
 
 /// Runs a future that never waits on I/O (the recording transport answers at once) to
