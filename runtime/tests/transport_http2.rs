@@ -521,7 +521,7 @@ async fn event_streams_are_exempt_from_stalled_stream_protection_on_upload() {
 
 #[path = "support/tls_server.rs"]
 mod tls_server;
-use tls_server::{fixture, server_config};
+use tls_server::{server_config, with_ca};
 
 /// A TLS server (the fixture certificate) whose ALPN list is `alpn`, serving HTTP/2 on
 /// connections that negotiated `h2`; returns its port.
@@ -551,13 +551,6 @@ async fn tls_server(alpn: &[&[u8]]) -> (u16, Arc<Mutex<Vec<Version>>>) {
         }
     });
     (port, versions)
-}
-
-fn with_ca() -> HyperClient {
-    HyperClient::builder()
-        .ca_bundle(fixture("ca.pem"))
-        .build()
-        .expect("valid bundle")
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 #[path = "support/tls_server.rs"]
 mod tls_server;
-use tls_server::{fixture, server_config};
+use tls_server::{fixture, server_config, with_ca};
 
 /// Bounds every test: a transport that hangs fails the test instead of blocking it.
 async fn bounded<F: std::future::Future>(f: F) -> F::Output {
@@ -160,13 +160,6 @@ async fn proxy() -> (u16, Seen) {
 
 fn get(url: &str) -> HttpRequest {
     HttpRequest::new(Method::GET, url)
-}
-
-fn with_ca() -> HyperClient {
-    HyperClient::builder()
-        .ca_bundle(fixture("ca.pem"))
-        .build()
-        .expect("valid bundle")
 }
 
 #[tokio::test]

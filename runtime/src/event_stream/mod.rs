@@ -39,34 +39,27 @@ pub async fn invoke<O: DeserializeShape, E: OperationError>(
             "this client has no runtime protocol",
         )));
     };
+    if !response.is_success() {
+        // An error response: read whole, as every error response is.
+        let response = response
+            .into_buffered(crate::http::DEFAULT_MAX_RESPONSE_BODY)
+            .await
+            .map_err(SdkError::Transport)?;
+        return Err(read_error(protocol, handle.service(), op, &response));
+    }
     let head = HttpResponse {
         status: response.status,
         headers: response.headers,
         body: bytes::Bytes::new(),
     };
-    if head.is_success() {
-        let request_id = crate::error::rest_json::request_id(&head);
-        let mut raw = RawEvents::new(response.body, protocol, op, head.status, request_id);
-        let output = if protocol.initial_message_events() {
-            initial_response(&mut raw, &head).await?
-        } else {
-            read_output(protocol, op, &head)?
-        };
-        return Ok((output, raw));
-    }
-    // An error response: read whole.
-    let body = response
-        .body
-        .collect_limited(crate::http::DEFAULT_MAX_RESPONSE_BODY)
-        .await
-        .map_err(|e| {
-            SdkError::Transport(
-                crate::http::TransportError::io(format!("reading the response body: {e}"))
-                    .with_source(e),
-            )
-        })?;
-    let response = HttpResponse { body, ..head };
-    Err(read_error(protocol, handle.service(), op, &response))
+    let request_id = crate::error::rest_json::request_id(&head);
+    let mut raw = RawEvents::new(response.body, protocol, op, head.status, request_id);
+    let output = if protocol.initial_message_events() {
+        initial_response(&mut raw, &head).await?
+    } else {
+        read_output(protocol, op, &head)?
+    };
+    Ok((output, raw))
 }
 
 /// The output of an RPC protocol's event stream, from its first message when that is an

@@ -97,20 +97,17 @@ impl<T: DeserializeShape, E: OperationError> Stream for EventReceiver<T, E> {
                     Ok(())
                 },
             );
-            return Poll::Ready(Some(match read {
-                Ok(Read::Event) => match event {
-                    Some(e) => Ok(e),
-                    None => continue,
-                },
-                Ok(Read::Error(meta)) => {
-                    let err = match error {
-                        Some(e) => e,
-                        None => E::unhandled(meta.clone()),
-                    };
+            let item = match (read, event) {
+                (Ok(Read::Event), Some(e)) => Ok(e),
+                // A message that is no event of the union (`initial-response`): read on.
+                (Ok(Read::Event), None) => continue,
+                (Ok(Read::Error(meta)), _) => {
+                    let err = error.unwrap_or_else(|| E::unhandled(meta.clone()));
                     Err(SdkError::service(err, meta))
                 }
-                Err(e) => Err(e.widen()),
-            }));
+                (Err(e), _) => Err(e.widen()),
+            };
+            return Poll::Ready(Some(item));
         }
     }
 }

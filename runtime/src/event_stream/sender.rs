@@ -59,7 +59,7 @@ impl<T: SerializeStruct + Send + 'static> EventStreamSender<T> {
     pub fn into_events(self) -> Events {
         match self.events.into_inner().unwrap_or_else(|e| e.into_inner()) {
             Some(events) => Box::pin(Boxed(events)),
-            None => Box::pin(Boxed::<T>(Box::pin(Empty(std::marker::PhantomData)))),
+            None => Box::pin(Empty(std::marker::PhantomData)),
         }
     }
 }

@@ -31,3 +31,12 @@ pub fn server_config(alpn: &[&[u8]]) -> Arc<rustls::ServerConfig> {
     config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     Arc::new(config)
 }
+
+/// A client trusting the fixture CA (`ca.pem`) besides the default roots.
+#[allow(dead_code)] // Each test file uses some of it.
+pub fn with_ca() -> anvil_runtime::http::HyperClient {
+    anvil_runtime::http::HyperClient::builder()
+        .ca_bundle(fixture("ca.pem"))
+        .build()
+        .expect("valid bundle")
+}
