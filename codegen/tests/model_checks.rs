@@ -199,3 +199,46 @@ fn one_warning_per_unusable_pattern_listing_its_members() {
     assert_eq!(x.len(), 1, "{warnings:#?}");
     assert!(x[0].message.contains("on 1 member (ns#OpInput$c)"));
 }
+
+/// A restJson1 service whose one operation sends an input event stream, with endpoint rules
+/// whose one endpoint is signed with `auth_scheme`.
+fn input_stream_model(auth_scheme: &str) -> String {
+    format!(
+        r#"{{
+"smithy": "2.0",
+"shapes": {{
+"ns#Svc": {{"type": "service", "version": "1", "operations": [{{"target": "ns#Talk"}}],
+  "traits": {{"aws.protocols#restJson1": {{}}, "aws.auth#sigv4": {{"name": "svc"}},
+    "smithy.rules#endpointRuleSet": {{"version": "1.0", "parameters": {{}}, "rules": [
+      {{"type": "endpoint", "conditions": [], "endpoint": {{"url": "https://svc.example.com",
+        "properties": {{"authSchemes": [{{"name": "{auth_scheme}", "signingName": "svc",
+          "signingRegionSet": ["*"]}}]}}}}}}]}}}}}},
+"ns#Talk": {{"type": "operation", "input": {{"target": "ns#TalkInput"}},
+  "traits": {{"smithy.api#http": {{"method": "POST", "uri": "/talk"}}}}}},
+"ns#TalkInput": {{"type": "structure", "members": {{
+  "events": {{"target": "ns#Events", "traits": {{"smithy.api#httpPayload": {{}}}}}}}}}},
+"ns#Events": {{"type": "union", "traits": {{"smithy.api#streaming": {{}}}}, "members": {{
+  "chunk": {{"target": "ns#Chunk"}}}}}},
+"ns#Chunk": {{"type": "structure", "members": {{
+  "data": {{"target": "smithy.api#Blob", "traits": {{"smithy.api#eventPayload": {{}}}}}}}}}}
+}}
+}}"#
+    )
+}
+
+#[test]
+fn an_input_event_stream_where_rules_may_choose_sigv4a_is_a_warning() {
+    let sigv4a = |w: &Diagnostic| w.message.contains("SigV4a");
+    let warnings = generate(&input_stream_model("sigv4a")).expect("generates");
+    let found: Vec<&Diagnostic> = warnings.iter().filter(|w| sigv4a(w)).collect();
+    assert_eq!(found.len(), 1, "{warnings:#?}");
+    assert!(!found[0].is_error());
+    assert!(
+        found[0].message.contains("yet: Talk returns an error"),
+        "{found:#?}"
+    );
+    assert_eq!(found[0].shape.as_deref(), Some("ns#Svc"));
+
+    let warnings = generate(&input_stream_model("sigv4")).expect("generates");
+    assert!(!warnings.iter().any(sigv4a), "{warnings:#?}");
+}

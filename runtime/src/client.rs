@@ -1133,6 +1133,14 @@ impl Handle {
             if let Some(slot) = &ctx.event_signer
                 && let Ok(mut slot) = slot.lock()
             {
+                if signed.as_ref().is_some_and(|s| s.signature.is_none()) {
+                    return Err(SdkError::Construction(
+                        crate::error::ConstructionError::new(
+                            "the endpoint chose SigV4a, which cannot sign an input event stream's \
+                         messages yet",
+                        ),
+                    ));
+                }
                 *slot = Some(signed.and_then(Signed::into_event_signer));
             }
             let streamed = stream_response || one_shot.is_some();
@@ -1381,8 +1389,9 @@ struct Signed {
 }
 
 impl Signed {
-    /// The signer of an input event stream's messages; `None` (messages go unsigned) when
-    /// the request was signed with SigV4a, which has no event-stream form.
+    /// The signer of an input event stream's messages; `None` when the request was signed
+    /// with SigV4a, which has no event-stream form (the call refuses that case before it
+    /// sends anything).
     fn into_event_signer(self) -> Option<crate::event_stream::signing::MessageSigner> {
         let seed = self.signature?;
         Some(crate::event_stream::signing::MessageSigner::new(

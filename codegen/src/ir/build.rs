@@ -241,6 +241,7 @@ impl<'a> ServiceBuilder<'a> {
         self.check_operation_names(&operations);
         let (protocol, protocols) = protocols_of(traits);
         self.unsupported_operations(&protocol, &mut operations);
+        self.sigv4a_input_streams(endpoint_rules.as_deref(), &types, &mut operations);
         for op in &mut operations {
             op.pagination = self.pagination(op, &types);
             if op.http2 {
@@ -308,6 +309,53 @@ impl<'a> ServiceBuilder<'a> {
                 Diagnostic::warning(format!(
                     "{what}: the {} operations of this client return an error when called",
                     operations.len()
+                ))
+                .at_opt(self.service.span.as_ref())
+                .shape(&self.service.id),
+            );
+        }
+    }
+
+    /// Says at build time that an input event stream cannot be sent where the endpoint rules
+    /// choose SigV4a, which has no message-signing form in anvil: such a call returns an error
+    /// before anything is sent. One warning per service; each such operation's docs say so.
+    fn sigv4a_input_streams(
+        &mut self,
+        endpoint_rules: Option<&str>,
+        types: &BTreeMap<String, TypeDef>,
+        operations: &mut [OperationIr],
+    ) {
+        if !endpoint_rules.is_some_and(|r| r.contains("\"sigv4a\"")) {
+            return;
+        }
+        let mut names = Vec::new();
+        for op in operations.iter_mut() {
+            let Some(TypeDef::Struct(input)) = op.input.as_ref().and_then(|i| types.get(i)) else {
+                continue;
+            };
+            if !input.members.iter().any(|m| m.event_stream.is_some()) {
+                continue;
+            }
+            let note = "**Not supported yet:** where the endpoint rules choose SigV4a, this \
+                        operation's input event stream cannot be signed and the call returns an \
+                        error before anything is sent.";
+            op.docs = Some(match op.docs.take() {
+                Some(d) => format!("{note}\n\n{d}"),
+                None => note.to_string(),
+            });
+            names.push(op.name.clone());
+        }
+        if !names.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::warning(format!(
+                    "the endpoint rules may choose SigV4a, which cannot sign input event streams \
+                     yet: {} {} an error at such endpoints",
+                    names.join(", "),
+                    if names.len() == 1 {
+                        "returns"
+                    } else {
+                        "return"
+                    }
                 ))
                 .at_opt(self.service.span.as_ref())
                 .shape(&self.service.id),

@@ -298,6 +298,7 @@ mod bedrock {
         for (scenario, want) in [
             ("converse-stream-corrupt", "crc"),
             ("converse-stream-truncated", "truncated"),
+            ("converse-stream-oversized", "headers"),
         ] {
             let Some(peer) = Peer::start(scenario, false) else {
                 return;
@@ -314,8 +315,12 @@ mod bedrock {
                     matches!(cause, EventStreamError::MessageCrcMismatch { .. }),
                     "{cause:?}"
                 ),
-                _ => assert!(
+                "truncated" => assert!(
                     matches!(cause, EventStreamError::Truncated { .. }),
+                    "{cause:?}"
+                ),
+                _ => assert!(
+                    matches!(cause, EventStreamError::HeadersTooLarge { len } if *len > 128 * 1024),
                     "{cause:?}"
                 ),
             }
@@ -324,6 +329,33 @@ mod bedrock {
                 "{scenario}"
             );
         }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn dropping_the_receiver_cancels_the_request() {
+        let Some(peer) = Peer::start("converse-stream-endless", false) else {
+            return;
+        };
+        let mut out = converse(&peer).await;
+        for _ in 0..4 {
+            assert!(out.stream.recv().await.expect("an event").is_some());
+        }
+        drop(out);
+        // The peer sends a delta every 20 ms for 30 s unless its writes start failing.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        // Waits without blocking the runtime: the connection's task must run to close it.
+        let aborted = loop {
+            match peer.lines.try_recv() {
+                Ok(line) if line["event"] == "response-aborted" => break line,
+                Ok(_) => continue,
+                Err(_) if std::time::Instant::now() > deadline => {
+                    panic!("the peer kept writing 10 s after the receiver was dropped")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
+        };
+        let sent = aborted["sent"].as_u64().expect("frames sent");
+        assert!((4..1500).contains(&sent), "{aborted}");
     }
 }
 

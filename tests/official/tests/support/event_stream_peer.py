@@ -87,6 +87,11 @@ Scenarios (any path, any method)
 ``converse-stream-oversized``
     messageStart, then a well-formed frame (CRCs right) whose headers section is 180 000
     bytes, over the 128 KiB limit of the AWS SDKs.
+``converse-stream-endless``
+    messageStart, then up to 1 500 contentBlockDelta events ``"t0 "``, ``"t1 "``, … sent
+    20 ms apart (HTTP/1.1 only): for a client that drops the stream part way. When a write
+    fails because the client went away, the peer prints ``{"event": "response-aborted",
+    "sent": n}`` (``n``: the frames written before).
 ``lambda-stream``
     Lambda InvokeWithResponseStream (restJson1): headers ``X-Amz-Executed-Version: 7`` (and
     ``Content-Type``, which the model binds to ResponseStreamContentType, is the event
@@ -136,6 +141,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 import uuid
 
 EVENT_STREAM = "application/vnd.amazon.eventstream"
@@ -530,8 +536,10 @@ class Scenario:
     own chunk) once the request body is complete; a duplex scenario instead answers each
     client message with ``reply(request, headers, payload)``."""
 
-    def __init__(self, name, summary, events=None, headers=None, reply=None):
+    def __init__(self, name, summary, events=None, headers=None, reply=None, pace=None):
         self.name = name
+        # Seconds between the response's pieces (HTTP/1.1), or None to send them at once.
+        self.pace = pace
         self.summary = summary
         self.events = events or (lambda request: [])
         self.headers = headers or (lambda request: [])
@@ -588,6 +596,10 @@ def converse_stream_oversized(request):
     big = [(":message-type", "event"), (":event-type", "contentBlockDelta")]
     big += [("x-pad-%d" % i, "string", "p" * 60000) for i in range(3)]
     return [message_start(), encode_frame(big, b"{}")]
+
+
+def converse_stream_endless(request):
+    return [message_start()] + [text_delta("t%d " % i) for i in range(1500)]
 
 
 def lambda_headers(request):
@@ -716,6 +728,10 @@ SCENARIOS = collections.OrderedDict((s.name, s) for s in [
     Scenario("converse-stream-oversized",
              "ConverseStream: messageStart, a frame whose headers exceed 128 KiB",
              converse_stream_oversized),
+    Scenario("converse-stream-endless",
+             "ConverseStream: messageStart, then a delta every 20 ms (HTTP/1.1), for a "
+             "client that drops the stream",
+             converse_stream_endless, pace=0.02),
     Scenario("lambda-stream",
              "Lambda InvokeWithResponseStream: PayloadChunk x3, InvokeComplete",
              lambda_stream, headers=lambda_headers),
@@ -855,8 +871,13 @@ def serve_http1(scenario, secret):
             if not started:
                 self.start(exchange)
             if not done:
-                self.send_chunks(out)
-                self.wfile.write(b"0\r\n\r\n")
+                try:
+                    self.send_chunks(out, scenario.pace)
+                    self.wfile.write(b"0\r\n\r\n")
+                except (BrokenPipeError, ConnectionResetError) as e:
+                    emit({"event": "response-aborted", "sent": getattr(e, "sent", None)})
+                    self.close_connection = True
+                    return
             self.wfile.flush()
 
         def start(self, exchange):
@@ -866,11 +887,22 @@ def serve_http1(scenario, secret):
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
 
-        def send_chunks(self, pieces):
+        def send_chunks(self, pieces, pace=None):
+            """Writes the pieces as chunks, ``pace`` seconds apart when given. A failed
+            write's exception carries ``sent``, the pieces written before it."""
+            sent = 0
             for piece in pieces:
-                if piece:
+                if not piece:
+                    continue
+                if pace and sent:
+                    time.sleep(pace)
+                try:
                     self.wfile.write(b"%x\r\n" % len(piece) + piece + b"\r\n")
-            self.wfile.flush()
+                    self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError) as e:
+                    e.sent = sent
+                    raise
+                sent += 1
 
         def read_body(self):
             """The request body as it arrives, chunked or with a Content-Length."""
