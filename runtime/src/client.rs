@@ -1535,7 +1535,7 @@ fn backoff(attempt: u32) -> Duration {
 }
 
 /// A uniform random number in `[0, 1)` (0.5 if the OS generator fails).
-fn random_unit() -> f64 {
+pub(crate) fn random_unit() -> f64 {
     let mut b = [0u8; 8];
     if getrandom::fill(&mut b).is_err() {
         return 0.5;

@@ -21,6 +21,7 @@ pub mod error;
 pub mod event_stream;
 pub mod http;
 pub mod idempotency;
+pub mod jmespath;
 pub mod json;
 pub mod numbers;
 pub mod paginator;
@@ -34,6 +35,7 @@ pub mod sigv4;
 pub mod sigv4a;
 pub mod stream;
 pub mod validation;
+pub mod waiter;
 
 pub use blob::Blob;
 pub use client::{Config, Handle, OperationMeta, ServiceMeta};

@@ -50,6 +50,8 @@ const GROUPS: &[Group] = &[
             "CompleteMultipartUpload",
             "AbortMultipartUpload",
             "DeleteObjects",
+            // `tests/waiters.rs` (BucketExists).
+            "HeadBucket",
             // `tests/event_streams.rs`.
             "SelectObjectContent",
         ]),

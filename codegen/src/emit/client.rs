@@ -272,6 +272,12 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
         quote!(#[derive(::std::clone::Clone, ::std::fmt::Debug)])
     };
     let presigned = presigned(ctx, op, prepare.is_some(), &presign_input);
+    // A waiter sends the input again and again: not for a streaming one.
+    let waiters = if prepare.is_some() && !streaming_input {
+        super::waiters::methods(ctx, op, &output, input_struct.is_some())
+    } else {
+        TokenStream::new()
+    };
     let send_self = if mut_self && prepare.is_none() {
         quote!(mut self)
     } else {
@@ -304,6 +310,7 @@ fn fluent(ctx: &Ctx<'_>, op: &OperationIr) -> TokenStream {
             #prepare
             #presigned
             #paginators
+            #waiters
         }
     }
 }

@@ -33,6 +33,7 @@ mod schema;
 mod serde;
 mod types;
 mod validate;
+mod waiters;
 
 pub(crate) use operation::{descriptor_name, protocol_statics};
 pub(crate) use schema::xml_namespace;

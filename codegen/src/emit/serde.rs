@@ -38,7 +38,7 @@ fn serialize_as_struct(ctx: &Ctx<'_>, name: &str) -> TokenStream {
 }
 
 fn structure(ctx: &Ctx<'_>, s: &StructDef) -> TokenStream {
-    let ser = s.in_input.then(|| serialize_struct(ctx, s));
+    let ser = s.serialized.then(|| serialize_struct(ctx, s));
     let de = s.in_output.then(|| deserialize_struct(ctx, s));
     quote!(#ser #de)
 }
@@ -233,7 +233,7 @@ fn zero_value(ctx: &Ctx<'_>, ty: &TypeRef, path: &str) -> (TokenStream, bool) {
 fn union(ctx: &Ctx<'_>, u: &UnionDef) -> TokenStream {
     let rt = &ctx.rt;
     let t = ident(&u.name);
-    let ser = u.in_input.then(|| {
+    let ser = u.serialized.then(|| {
         let arms = u.variants.iter().enumerate().map(|(i, v)| {
             let var = ident(&v.variant);
             let i = index(i);

@@ -10,7 +10,7 @@ use super::{
     Binding, Constraints, EnumDef, EnumValueIr, ErrorInfo, ErrorRef, EventBindingIr, EventErrorIr,
     EventStreamIr, HttpChecksumIr, HttpIr, Kind, MemberIr, OperationIr, PaginationIr, PathSegment,
     PatternIr, Protocol, ServiceIr, StructDef, TimestampFormat, TypeDef, TypeRef, UnionDef,
-    VariantIr, WireNames, recursion,
+    VariantIr, WaiterIr, WireNames, recursion,
 };
 
 const UNIT: (&str, &str) = ("smithy.api", "Unit");
@@ -91,6 +91,11 @@ struct ServiceBuilder<'a> {
     /// Shapes reachable from operation inputs / outputs+errors.
     input_shapes: BTreeSet<ShapeId>,
     output_shapes: BTreeSet<ShapeId>,
+    /// Shapes reachable from the output of an operation with a waiter that reads it (they
+    /// get serializers, for the waiter's paths).
+    waiter_shapes: BTreeSet<ShapeId>,
+    /// Each operation's checked waiters.
+    waiters: BTreeMap<ShapeId, Vec<WaiterIr>>,
     only_operations: Option<Vec<String>>,
 }
 
@@ -110,6 +115,8 @@ impl<'a> ServiceBuilder<'a> {
             unchecked_patterns: BTreeMap::new(),
             input_shapes: BTreeSet::new(),
             output_shapes: BTreeSet::new(),
+            waiter_shapes: BTreeSet::new(),
+            waiters: BTreeMap::new(),
             only_operations: None,
         }
     }
@@ -210,6 +217,7 @@ impl<'a> ServiceBuilder<'a> {
             for e in op.errors.iter().chain(svc.errors.iter()) {
                 self.reach(e, false);
             }
+            self.find_waiters(op_id, &op.output);
         }
         self.assign_type_names();
 
@@ -458,24 +466,27 @@ impl<'a> ServiceBuilder<'a> {
 
     /// Marks `id` and everything it reaches as input-side or output-side.
     fn reach(&mut self, id: &ShapeId, input: bool) {
-        let mut stack = vec![id.clone()];
-        while let Some(id) = stack.pop() {
-            if id == ShapeId::new(UNIT.0, UNIT.1) {
-                continue;
-            }
-            let set = if input {
-                &mut self.input_shapes
-            } else {
-                &mut self.output_shapes
-            };
-            if !set.insert(id.clone()) {
-                continue;
-            }
-            if let Some(shape) = self.model.shape(&id) {
-                for m in shape.kind.members() {
-                    stack.push(m.target.clone());
-                }
-            }
+        let set = if input {
+            &mut self.input_shapes
+        } else {
+            &mut self.output_shapes
+        };
+        reach_into(self.model, set, id);
+    }
+
+    /// Checks the waiters of operation `op_id` (event-stream operations have none) and marks
+    /// what their paths read.
+    fn find_waiters(&mut self, op_id: &ShapeId, output: &ShapeId) {
+        let Some(shape) = self.model.shape(op_id) else {
+            return;
+        };
+        let has_output = *output != ShapeId::new(UNIT.0, UNIT.1);
+        let waiters = super::waiters::waiters(shape, has_output, self.diagnostics);
+        if waiters.iter().any(WaiterIr::reads_output) {
+            reach_into(self.model, &mut self.waiter_shapes, output);
+        }
+        if !waiters.is_empty() {
+            self.waiters.insert(op_id.clone(), waiters);
         }
     }
 
@@ -534,6 +545,7 @@ impl<'a> ServiceBuilder<'a> {
         let docs = doc_of(&shape.traits);
         let in_input = self.input_shapes.contains(id);
         let in_output = self.output_shapes.contains(id);
+        let serialized = in_input || self.waiter_shapes.contains(id);
         Some(match &shape.kind {
             ShapeKind::Structure(members) => {
                 let error = error_info(&shape.traits);
@@ -548,6 +560,7 @@ impl<'a> ServiceBuilder<'a> {
                     xml: wire_names(&shape.traits),
                     in_input,
                     in_output,
+                    serialized,
                 })
             }
             ShapeKind::Union(members) => {
@@ -600,6 +613,7 @@ impl<'a> ServiceBuilder<'a> {
                     sensitive,
                     in_input,
                     in_output,
+                    serialized,
                     event_errors,
                 })
             }
@@ -1097,6 +1111,11 @@ impl<'a> ServiceBuilder<'a> {
                 })
                 .unwrap_or_default(),
             pagination: None,
+            waiters: if event_stream {
+                Vec::new()
+            } else {
+                self.waiters.remove(id).unwrap_or_default()
+            },
             http2: event_stream && self.event_streams_need_http2(),
             event_stream,
             endpoint_params: super::endpoint_params::operation_params(
@@ -1415,6 +1434,21 @@ fn receivers_error_types(operations: &[OperationIr], types: &mut BTreeMap<String
         };
         for stream in s.members.iter_mut().filter_map(|m| m.event_stream.as_mut()) {
             stream.output_error = Some(op.error_enum.clone());
+        }
+    }
+}
+
+/// Adds `id` and every shape it reaches to `set`.
+fn reach_into(model: &Model, set: &mut BTreeSet<ShapeId>, id: &ShapeId) {
+    let mut stack = vec![id.clone()];
+    while let Some(id) = stack.pop() {
+        if id == ShapeId::new(UNIT.0, UNIT.1) || !set.insert(id.clone()) {
+            continue;
+        }
+        if let Some(shape) = model.shape(&id) {
+            for m in shape.kind.members() {
+                stack.push(m.target.clone());
+            }
         }
     }
 }

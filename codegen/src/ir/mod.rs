@@ -13,7 +13,9 @@ use crate::model::ShapeId;
 
 mod build;
 mod endpoint_params;
+pub(crate) mod jmespath;
 mod recursion;
+mod waiters;
 
 pub(crate) use build::node_to_json;
 pub use build::{Selection, build};
@@ -22,6 +24,7 @@ pub(crate) use endpoint_params::parse as parse_path;
 pub use endpoint_params::{
     ClientContextParamIr, EndpointParamsIr, ParamType, PathExpr, StaticValue,
 };
+pub use waiters::{AcceptorIr, AcceptorState, MatcherIr, PathComparator, PathMatcherIr, WaiterIr};
 
 /// Everything generated for one service.
 #[derive(Clone, Debug)]
@@ -413,6 +416,9 @@ pub struct StructDef {
     pub in_input: bool,
     /// Reachable from an operation output or error (gets deserializers).
     pub in_output: bool,
+    /// Gets serializers: reachable from an input, or from the output of an operation whose
+    /// waiter reads it.
+    pub serialized: bool,
 }
 
 /// What `@error`, `@httpError` and `@retryable` say.
@@ -447,6 +453,8 @@ pub struct UnionDef {
     pub in_input: bool,
     /// Reachable from an operation output or error.
     pub in_output: bool,
+    /// Gets serializers (see [`StructDef::serialized`]).
+    pub serialized: bool,
     /// An `@streaming` union (an event stream): its members targeting `@error` structures
     /// are exception events, received as the operation's errors (model order); they are
     /// variants only when the union is an input stream's (a client may send one).
@@ -559,6 +567,8 @@ pub struct OperationIr {
     /// `@paginated` (merged with the service's), when the tokens resolve to members of one
     /// usable type (strings, or maps such as DynamoDB's `Key`).
     pub pagination: Option<PaginationIr>,
+    /// `smithy.waiters#waitable`: the operation's checked waiters, by name.
+    pub waiters: Vec<WaiterIr>,
     /// The input or output has a member targeting an `@streaming` union (an event stream).
     pub event_stream: bool,
     /// An event-stream operation whose protocol's `eventStreamHttp` allows only HTTP/2.

@@ -283,6 +283,7 @@ mod tests {
                 xml: Default::default(),
                 in_input: true,
                 in_output: true,
+                serialized: true,
             }),
         )
     }
