@@ -233,9 +233,20 @@ fn a_waiter_that_does_not_check_is_a_located_warning() {
         bad[0]
     );
     assert!(bad[0].contains("UpperCamelCase"), "{}", bad[0]);
+    // Names are unique in the service, ignoring case: Ping's `ThingGONE` is left out.
+    let dup: Vec<&String> = warnings
+        .iter()
+        .filter(|w| w.contains("ThingGONE"))
+        .collect();
+    assert_eq!(dup.len(), 1, "{warnings:#?}");
+    assert!(
+        dup[0].contains("`ThingGone` of example.waiters#GetThing"),
+        "{}",
+        dup[0]
+    );
     assert_eq!(
         warnings.iter().filter(|w| w.contains("waiter")).count(),
-        1,
+        2,
         "{warnings:#?}"
     );
 }

@@ -96,6 +96,8 @@ struct ServiceBuilder<'a> {
     waiter_shapes: BTreeSet<ShapeId>,
     /// Each operation's checked waiters.
     waiters: BTreeMap<ShapeId, Vec<WaiterIr>>,
+    /// Waiter names taken so far (lowercased): the name as written and its operation.
+    waiter_names: BTreeMap<String, (String, String)>,
     only_operations: Option<Vec<String>>,
 }
 
@@ -117,6 +119,7 @@ impl<'a> ServiceBuilder<'a> {
             output_shapes: BTreeSet::new(),
             waiter_shapes: BTreeSet::new(),
             waiters: BTreeMap::new(),
+            waiter_names: BTreeMap::new(),
             only_operations: None,
         }
     }
@@ -474,6 +477,34 @@ impl<'a> ServiceBuilder<'a> {
         reach_into(self.model, set, id);
     }
 
+    /// Waiter names are unique in the service, case-insensitively (the specification's
+    /// rule): a later one with a name already taken is reported and left out.
+    fn unique_waiter_names(&mut self, op: &Shape, waiters: &mut Vec<WaiterIr>) {
+        let taken = &mut self.waiter_names;
+        let diagnostics = &mut *self.diagnostics;
+        waiters.retain(|w| match taken.get(&w.name.to_ascii_lowercase()) {
+            Some((first, owner)) => {
+                diagnostics.push(
+                    Diagnostic::warning(format!(
+                        "waiter `{}` has the name of `{first}` of {owner} (waiter names are \
+                         unique in a service, ignoring case); the waiter is not generated",
+                        w.name
+                    ))
+                    .at_opt(op.span.as_ref())
+                    .shape(&op.id),
+                );
+                false
+            }
+            None => {
+                taken.insert(
+                    w.name.to_ascii_lowercase(),
+                    (w.name.clone(), op.id.to_string()),
+                );
+                true
+            }
+        });
+    }
+
     /// Checks the waiters of operation `op_id` (event-stream operations have none) and marks
     /// what their paths read.
     fn find_waiters(&mut self, op_id: &ShapeId, output: &ShapeId) {
@@ -481,7 +512,8 @@ impl<'a> ServiceBuilder<'a> {
             return;
         };
         let has_output = *output != ShapeId::new(UNIT.0, UNIT.1);
-        let waiters = super::waiters::waiters(shape, has_output, self.diagnostics);
+        let mut waiters = super::waiters::waiters(shape, has_output, self.diagnostics);
+        self.unique_waiter_names(shape, &mut waiters);
         if waiters.iter().any(WaiterIr::reads_output) {
             reach_into(self.model, &mut self.waiter_shapes, output);
         }

@@ -26,6 +26,8 @@ use std::fmt;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
+use crate::model::json::{self, JNode, JValue, Pos};
+
 /// Most tokens in one expression (waiter paths have a few dozen).
 const MAX_TOKENS: usize = 1024;
 /// Deepest nesting of sub-expressions while parsing.
@@ -403,20 +405,14 @@ struct Token {
     at: usize,
 }
 
-/// A position in a text: the lexer's, and the JSON parser's (for literals, `base` is where
-/// the literal's text starts in the expression, so errors point into the expression).
+/// The lexer's position in the expression.
 struct Cursor<'a> {
     text: &'a str,
     pos: usize,
-    base: usize,
 }
 
 fn lex(text: &str) -> Result<Vec<Token>, ParseError> {
-    let mut lexer = Cursor {
-        text,
-        pos: 0,
-        base: 0,
-    };
+    let mut lexer = Cursor { text, pos: 0 };
     let mut tokens = Vec::new();
     loop {
         lexer.whitespace();
@@ -464,10 +460,7 @@ impl Cursor<'_> {
             '=' => return Err(error(at, "expected `==`, found a single `=`")),
             '\'' => Tok::Literal(Lit::String(self.raw_string(at)?)),
             '`' => Tok::Literal(self.literal(at)?),
-            '"' => {
-                self.pos = at;
-                Tok::Quoted(self.string()?)
-            }
+            '"' => Tok::Quoted(self.quoted(at)?),
             '-' | '0'..='9' => Tok::Number(self.integer(at)?),
             c if c == '_' || c.is_ascii_alphabetic() => Tok::Ident(self.identifier(at)),
             c => return Err(error(at, format!("unexpected character {c:?}"))),
@@ -526,11 +519,16 @@ impl Cursor<'_> {
     fn literal(&mut self, at: usize) -> Result<Lit, ParseError> {
         let start = self.pos;
         let mut json = String::new();
+        // Where in `json` each `` \` `` became a backtick, so errors point into the expression.
+        let mut escapes = Vec::new();
         loop {
             match self.bump() {
                 Some('`') => break,
                 Some('\\') => match self.bump() {
-                    Some('`') => json.push('`'),
+                    Some('`') => {
+                        escapes.push(json.len());
+                        json.push('`');
+                    }
                     Some(c) => {
                         json.push('\\');
                         json.push(c);
@@ -541,31 +539,127 @@ impl Cursor<'_> {
                 None => return Err(error(at, "unterminated literal: no closing backtick")),
             }
         }
-        parse_json(&json, start)
+        if json.trim_matches([' ', '\t', '\n', '\r']).is_empty() {
+            return Err(error(start, "expected a JSON value in the literal"));
+        }
+        let offset = |i: usize| start + i + escapes.iter().filter(|&&e| e < i).count();
+        let node = parse_json(&json, "a literal", offset)?;
+        to_lit(node, 0, &json, &offset)
+    }
+
+    /// `"..."`, at its opening quote: the text up to the closing quote (a backslash escapes
+    /// the character after it), as a JSON string.
+    fn quoted(&mut self, at: usize) -> Result<String, ParseError> {
+        self.pos = at + 1;
+        loop {
+            let escaped = match self.bump() {
+                Some('"') => break,
+                Some('\\') => self.bump(),
+                c => c,
+            };
+            if escaped.is_none() {
+                return Err(error(at, "unterminated string: no closing `\"`"));
+            }
+        }
+        let text = self.text.get(at..self.pos).unwrap_or_default();
+        let node = parse_json(text, "a quoted identifier", |i| at + i)?;
+        match node.value {
+            JValue::String(name) => Ok(name),
+            _ => Err(error(at, "expected a JSON string in a quoted identifier")),
+        }
     }
 }
 
 // ---------------------------------------------------------------------------------------------
-// JSON (literals and quoted identifiers), RFC 8259
+// JSON (literals and quoted identifiers): `crate::model::json`, converted to `Lit`
 
-/// Parses the JSON of a literal; `base` is where `text` starts in the expression (offsets
-/// after an escaped backtick are off by one, at most).
-fn parse_json(text: &str, base: usize) -> Result<Lit, ParseError> {
-    let mut json = Cursor { text, pos: 0, base };
-    json.whitespace();
-    let value = json.value(0)?;
-    json.whitespace();
-    if json.pos < text.len() {
-        return Err(json.error("unexpected text after the JSON value in a literal"));
+/// Parses the JSON of a literal or a quoted identifier with the model's JSON parser.
+/// `offset` maps a byte offset in `text` to one in the expression; `what` names the text in
+/// messages.
+fn parse_json(
+    text: &str,
+    what: &str,
+    offset: impl Fn(usize) -> usize,
+) -> Result<JNode, ParseError> {
+    // The model's parser skips a byte order mark, which is no JSON whitespace here.
+    if text.starts_with('\u{feff}') {
+        return Err(error(
+            offset(0),
+            format!("invalid JSON in {what}: unexpected character U+FEFF"),
+        ));
     }
-    Ok(value)
+    json::parse(text).map_err(|e| {
+        error(
+            offset(byte_offset(text, e.pos)),
+            format!("invalid JSON in {what}: {}", e.message),
+        )
+    })
+}
+
+/// The byte offset in `text` of a 1-based line and column (columns count characters, as
+/// `crate::model::json` counts them); the end of `text` when it is past the end.
+fn byte_offset(text: &str, pos: Pos) -> usize {
+    let (mut line, mut column) = (1u32, 1u32);
+    for (i, c) in text.char_indices() {
+        if (line, column) == (pos.line, pos.column) {
+            return i;
+        }
+        if c == '\n' {
+            line = line.saturating_add(1);
+            column = 1;
+        } else {
+            column = column.saturating_add(1);
+        }
+    }
+    text.len()
+}
+
+/// Converts a parsed JSON value to a literal at nesting `depth`: numbers must be finite
+/// `f64`s, nesting at most [`MAX_JSON_DEPTH`] deep. `text` and `offset` place errors as in
+/// [`parse_json`].
+fn to_lit(
+    node: JNode,
+    depth: usize,
+    text: &str,
+    offset: &impl Fn(usize) -> usize,
+) -> Result<Lit, ParseError> {
+    let at = || offset(byte_offset(text, node.pos));
+    if matches!(node.value, JValue::Array(_) | JValue::Object(_)) && depth >= MAX_JSON_DEPTH {
+        return Err(error(
+            at(),
+            format!("literal nests more than {MAX_JSON_DEPTH} arrays and objects deep"),
+        ));
+    }
+    let lit = match node.value {
+        JValue::Null => Lit::Null,
+        JValue::Bool(b) => Lit::Bool(b),
+        JValue::Number(ref n) => match n.parse::<f64>() {
+            Ok(n) if n.is_finite() => Lit::Number(n),
+            _ => {
+                return Err(error(
+                    at(),
+                    format!("number `{n}` is out of range for an f64"),
+                ));
+            }
+        },
+        JValue::String(s) => Lit::String(s),
+        JValue::Array(items) => Lit::Array(
+            items
+                .into_iter()
+                .map(|item| to_lit(item, depth + 1, text, offset))
+                .collect::<Result<_, _>>()?,
+        ),
+        JValue::Object(entries) => Lit::Object(
+            entries
+                .into_iter()
+                .map(|e| Ok((e.key, to_lit(e.value, depth + 1, text, offset)?)))
+                .collect::<Result<_, ParseError>>()?,
+        ),
+    };
+    Ok(lit)
 }
 
 impl Cursor<'_> {
-    fn error(&self, message: impl Into<String>) -> ParseError {
-        error(self.base + self.pos, message)
-    }
-
     fn peek(&self) -> Option<char> {
         self.text.get(self.pos..)?.chars().next()
     }
@@ -588,204 +682,6 @@ impl Cursor<'_> {
     fn whitespace(&mut self) {
         while matches!(self.peek(), Some(' ' | '\t' | '\n' | '\r')) {
             self.pos += 1;
-        }
-    }
-}
-
-impl Cursor<'_> {
-    fn value(&mut self, depth: usize) -> Result<Lit, ParseError> {
-        match self.peek() {
-            Some('n') => self.word("null", Lit::Null),
-            Some('t') => self.word("true", Lit::Bool(true)),
-            Some('f') => self.word("false", Lit::Bool(false)),
-            Some('"') => self.string().map(Lit::String),
-            Some('-' | '0'..='9') => self.json_number(),
-            Some('[') => self.nested(depth, Cursor::array),
-            Some('{') => self.nested(depth, Cursor::object),
-            Some(c) => Err(self.error(format!("expected a JSON value, found {c:?}"))),
-            None => Err(self.error("expected a JSON value")),
-        }
-    }
-
-    fn nested(
-        &mut self,
-        depth: usize,
-        parse: fn(&mut Self, usize) -> Result<Lit, ParseError>,
-    ) -> Result<Lit, ParseError> {
-        if depth >= MAX_JSON_DEPTH {
-            return Err(self.error(format!(
-                "literal nests more than {MAX_JSON_DEPTH} arrays and objects deep"
-            )));
-        }
-        self.pos += 1;
-        parse(self, depth + 1)
-    }
-
-    fn word(&mut self, word: &str, value: Lit) -> Result<Lit, ParseError> {
-        if self
-            .text
-            .get(self.pos..)
-            .is_some_and(|t| t.starts_with(word))
-        {
-            self.pos += word.len();
-            Ok(value)
-        } else {
-            Err(self.error(format!("expected a JSON value (`{word}`?)")))
-        }
-    }
-
-    fn digits(&mut self) -> usize {
-        let start = self.pos;
-        while matches!(self.peek(), Some('0'..='9')) {
-            self.pos += 1;
-        }
-        self.pos - start
-    }
-
-    fn json_number(&mut self) -> Result<Lit, ParseError> {
-        let start = self.pos;
-        self.eat('-');
-        if !self.eat('0') && self.digits() == 0 {
-            return Err(self.error("expected a digit in a JSON number"));
-        }
-        if self.eat('.') && self.digits() == 0 {
-            return Err(self.error("expected a digit after `.` in a JSON number"));
-        }
-        if self.eat('e') || self.eat('E') {
-            let _ = self.eat('+') || self.eat('-');
-            if self.digits() == 0 {
-                return Err(self.error("expected a digit in a JSON number's exponent"));
-            }
-        }
-        let text = self.text.get(start..self.pos).unwrap_or_default();
-        match text.parse::<f64>() {
-            Ok(n) if n.is_finite() => Ok(Lit::Number(n)),
-            _ => Err(error(
-                self.base + start,
-                format!("number `{text}` is out of range for an f64"),
-            )),
-        }
-    }
-
-    /// A JSON string, at its opening quote.
-    fn string(&mut self) -> Result<String, ParseError> {
-        let start = self.pos;
-        self.pos += 1;
-        let mut out = String::new();
-        loop {
-            match self.bump() {
-                Some('"') => return Ok(out),
-                Some('\\') => out.push(self.escape()?),
-                Some(c) if c < ' ' => {
-                    self.pos -= 1;
-                    return Err(self.error("control character in a string: escape it"));
-                }
-                Some(c) => out.push(c),
-                None => return Err(error(self.base + start, "unterminated string")),
-            }
-        }
-    }
-
-    /// The character of an escape, after its backslash.
-    fn escape(&mut self) -> Result<char, ParseError> {
-        let c = match self.bump() {
-            Some('"') => '"',
-            Some('\\') => '\\',
-            Some('/') => '/',
-            Some('b') => '\u{8}',
-            Some('f') => '\u{c}',
-            Some('n') => '\n',
-            Some('r') => '\r',
-            Some('t') => '\t',
-            Some('u') => return self.unicode_escape(),
-            _ => return Err(self.error("invalid escape in a string")),
-        };
-        Ok(c)
-    }
-
-    /// `\uXXXX`, after the `u`, with a following low surrogate when it is a high one.
-    fn unicode_escape(&mut self) -> Result<char, ParseError> {
-        let at = self.pos;
-        let high = self.hex4()?;
-        let code = match high {
-            0xD800..=0xDBFF => {
-                if !(self.eat('\\') && self.eat('u')) {
-                    return Err(error(self.base + at, "lone surrogate in a `\\u` escape"));
-                }
-                match self.hex4()? {
-                    low @ 0xDC00..=0xDFFF => 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00),
-                    _ => return Err(error(self.base + at, "lone surrogate in a `\\u` escape")),
-                }
-            }
-            0xDC00..=0xDFFF => {
-                return Err(error(self.base + at, "lone surrogate in a `\\u` escape"));
-            }
-            code => code,
-        };
-        char::from_u32(code).ok_or_else(|| error(self.base + at, "invalid `\\u` escape"))
-    }
-
-    fn hex4(&mut self) -> Result<u32, ParseError> {
-        let mut code = 0;
-        for _ in 0..4 {
-            let digit = self.peek().and_then(|c| c.to_digit(16));
-            let Some(digit) = digit else {
-                return Err(self.error("expected 4 hex digits in a `\\u` escape"));
-            };
-            self.pos += 1;
-            code = code * 16 + digit;
-        }
-        Ok(code)
-    }
-
-    fn array(&mut self, depth: usize) -> Result<Lit, ParseError> {
-        let mut items = Vec::new();
-        self.whitespace();
-        if self.eat(']') {
-            return Ok(Lit::Array(items));
-        }
-        loop {
-            self.whitespace();
-            items.push(self.value(depth)?);
-            self.whitespace();
-            if self.eat(']') {
-                return Ok(Lit::Array(items));
-            }
-            if !self.eat(',') {
-                return Err(self.error("expected `,` or `]` in a JSON array"));
-            }
-        }
-    }
-
-    fn object(&mut self, depth: usize) -> Result<Lit, ParseError> {
-        let mut members: Vec<(String, Lit)> = Vec::new();
-        self.whitespace();
-        if self.eat('}') {
-            return Ok(Lit::Object(members));
-        }
-        loop {
-            self.whitespace();
-            let at = self.pos;
-            if self.peek() != Some('"') {
-                return Err(self.error("expected a string key in a JSON object"));
-            }
-            let key = self.string()?;
-            if members.iter().any(|(k, _)| *k == key) {
-                return Err(error(self.base + at, format!("duplicate key {key:?}")));
-            }
-            self.whitespace();
-            if !self.eat(':') {
-                return Err(self.error("expected `:` after a key in a JSON object"));
-            }
-            self.whitespace();
-            members.push((key, self.value(depth)?));
-            self.whitespace();
-            if self.eat('}') {
-                return Ok(Lit::Object(members));
-            }
-            if !self.eat(',') {
-                return Err(self.error("expected `,` or `}` in a JSON object"));
-            }
         }
     }
 }

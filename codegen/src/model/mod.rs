@@ -11,7 +11,7 @@ use std::fmt;
 
 pub use crate::diagnostic::{Diagnostic, Severity, Span};
 
-mod json;
+pub(crate) mod json;
 mod loader;
 mod prelude;
 mod shape_id;
