@@ -309,6 +309,13 @@ pub fn module_name(name: &str) -> String {
     }
 }
 
+/// The fluent builder's method of a waiter: `wait_until_` and the name in snake_case
+/// (`TableExists` → `wait_until_table_exists`); the prefix keeps it clear of keywords and of
+/// the builder's other methods.
+pub fn waiter_method(waiter_name: &str) -> String {
+    format!("wait_until_{}", snake(waiter_name))
+}
+
 /// Constant / static name: SCREAMING_SNAKE_CASE (no keyword is upper case,
 /// so no escaping is needed).
 pub fn const_name(name: &str) -> String {
@@ -318,6 +325,17 @@ pub fn const_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn waiter_methods_are_prefixed_snake_case() {
+        assert_eq!(waiter_method("TableExists"), "wait_until_table_exists");
+        assert_eq!(
+            waiter_method("DBInstanceAvailable"),
+            "wait_until_db_instance_available"
+        );
+        assert_eq!(waiter_method("Type"), "wait_until_type");
+        assert!(is_valid_ident(&waiter_method("Self")));
+    }
 
     /// A small deterministic PRNG (xorshift64*), so the property test is
     /// reproducible without a crate.

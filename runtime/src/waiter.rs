@@ -237,10 +237,13 @@ where
     let bounds = config.delay_bounds(waiter);
     let start = Instant::now();
     let mut attempts = 0u32;
+    // The input does not change between attempts: shown to the paths once, when one needs it.
+    let mut input_doc = None;
     loop {
         attempts += 1;
         let result = attempt().await;
-        match (decide(waiter, input, view, &result), result) {
+        let input_value = || input_doc.get_or_insert_with(|| to_value(input)).clone();
+        match (decide(waiter, input_value, view, &result), result) {
             (Some(State::Success), result) => return Ok(result),
             (Some(State::Failure), result) => return Err(WaiterError::FailureState(result)),
             (None, Err(e)) => return Err(WaiterError::UnmatchedError(e)),
@@ -268,14 +271,15 @@ pub fn no_output_value<O>(_: &O) -> Value {
     Value::Null
 }
 
-/// The state the first matching acceptor moves to, if any matches `result`.
+/// The state the first matching acceptor moves to, if any matches `result`; `input` gives
+/// the input as the paths see it.
 fn decide<O, E>(
     waiter: &Waiter,
-    input: &(dyn SerializeStruct + Sync),
+    mut input: impl FnMut() -> Value,
     view: fn(&O) -> Value,
     result: &Result<O, SdkError<E>>,
 ) -> Option<State> {
-    // Each document is built once, when a path first needs it.
+    // Each document is built once per attempt, when a path first needs it.
     let mut output_doc = None;
     let mut input_output_doc = None;
     for acceptor in waiter.acceptors {
@@ -290,9 +294,10 @@ fn decide<O, E>(
             }
             (Matcher::InputOutput(path), Ok(out)) => {
                 path.matches(input_output_doc.get_or_insert_with(|| {
+                    let output = output_doc.get_or_insert_with(|| view(out)).clone();
                     Value::Object(vec![
-                        ("input".to_owned(), to_value(input)),
-                        ("output".to_owned(), view(out)),
+                        ("input".to_owned(), input()),
+                        ("output".to_owned(), output),
                     ])
                 }))
             }

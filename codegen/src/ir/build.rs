@@ -259,10 +259,7 @@ impl<'a> ServiceBuilder<'a> {
                 let note = "**HTTP/2:** the service takes this operation's event streams over \
                             HTTP/2 only: the default transport needs `anvil-runtime`'s `http2` \
                             cargo feature (without it the call fails before anything is sent).";
-                op.docs = Some(match op.docs.take() {
-                    Some(d) => format!("{note}\n\n{d}"),
-                    None => note.to_string(),
-                });
+                prepend_doc(op, note);
             }
         }
 
@@ -302,19 +299,13 @@ impl<'a> ServiceBuilder<'a> {
         let note = |what: &str| {
             format!("**Not supported yet:** {what}; calling this operation returns an error.")
         };
-        let append = |op: &mut OperationIr, text: String| {
-            op.docs = Some(match op.docs.take() {
-                Some(d) => format!("{text}\n\n{d}"),
-                None => text,
-            });
-        };
         if !protocol.in_runtime() {
             let what = match protocol.id() {
                 "" => "the service declares no protocol".to_string(),
                 id => format!("anvil does not speak the protocol `{id}` yet"),
             };
             for op in operations.iter_mut() {
-                append(op, note(&what));
+                prepend_doc(op, &note(&what));
             }
             self.diagnostics.push(
                 Diagnostic::warning(format!(
@@ -350,10 +341,7 @@ impl<'a> ServiceBuilder<'a> {
             let note = "**Not supported yet:** where the endpoint rules choose SigV4a, this \
                         operation's input event stream cannot be signed and the call returns an \
                         error before anything is sent.";
-            op.docs = Some(match op.docs.take() {
-                Some(d) => format!("{note}\n\n{d}"),
-                None => note.to_string(),
-            });
+            prepend_doc(op, note);
             names.push(op.name.clone());
         }
         if !names.is_empty() {
@@ -1468,6 +1456,14 @@ fn receivers_error_types(operations: &[OperationIr], types: &mut BTreeMap<String
             stream.output_error = Some(op.error_enum.clone());
         }
     }
+}
+
+/// Puts `note` (a limit or requirement of the generated call) first in the operation's docs.
+fn prepend_doc(op: &mut OperationIr, note: &str) {
+    op.docs = Some(match op.docs.take() {
+        Some(d) => format!("{note}\n\n{d}"),
+        None => note.to_string(),
+    });
 }
 
 /// Adds `id` and every shape it reaches to `set`.

@@ -164,7 +164,7 @@ fn waiter(name: &str, node: &Node, has_output: bool) -> Result<WaiterIr, String>
     }
     Ok(WaiterIr {
         name: name.to_string(),
-        method: format!("wait_until_{}", heck::ToSnakeCase::to_snake_case(name)),
+        method: crate::naming::waiter_method(name),
         docs: node
             .get("documentation")
             .and_then(Node::as_str)

@@ -90,11 +90,6 @@ impl SerializeStruct for Unit {
     fn serialize_members(&self, _: &mut dyn ShapeSerializer) {}
 }
 
-/// The output of operations without one, seen by a waiter: no members.
-impl SerializeStruct for () {
-    fn serialize_members(&self, _: &mut dyn ShapeSerializer) {}
-}
-
 /// The output of operations without one: whatever the body holds is ignored.
 impl DeserializeShape for () {
     fn deserialize(_: &mut dyn ShapeDeserializer, _: &Member) -> Result<Self, DeError> {
